@@ -1,0 +1,88 @@
+/**
+ * Test fixture: Debian snmpd inside a test namespace, with a pass_persist
+ * backend playing every PDU model and an IF-MIB switch (see
+ * drivers/snmp/fixtures/lab-equipment-pass.mjs). Community `ro-test` reads,
+ * `rw-test` writes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SnmpClient } from '../snmp/snmp-client.ts';
+import { createTestNs, type TestNs, waitFor } from './netns.ts';
+
+const PASS = join(dirname(fileURLToPath(import.meta.url)), '../snmp/fixtures/lab-equipment-pass.mjs');
+const SUBTREES = [
+  '.1.3.6.1.4.1.318',
+  '.1.3.6.1.4.1.13742',
+  '.1.3.6.1.4.1.3808',
+  '.1.3.6.1.4.1.534',
+  '.1.3.6.1.2.1.2.2.1.7',
+  '.1.3.6.1.2.1.2.2.1.8',
+  '.1.3.6.1.2.1.31.1.1.1.1',
+];
+
+export interface TestAgent {
+  host: string;
+  port: number;
+  ro: string;
+  rw: string;
+  net: TestNs;
+  /** Current simulated state (outlets, ports). */
+  state(): { outlets: Record<string, { on: boolean }>; admin: Record<string, number> };
+  stop(): void;
+}
+
+export async function startTestAgent(prefix: string, slot = 0): Promise<TestAgent> {
+  const net = createTestNs(prefix, `a${slot}`, slot);
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}snmp-`));
+  const stateFile = join(dir, 'state.json');
+  const conf = [
+    `rocommunity ro-test ${net.rootAddr}`,
+    `rwcommunity rw-test ${net.rootAddr}`,
+    ...SUBTREES.map((s) => `pass_persist ${s} ${process.execPath} ${PASS} ${stateFile}`),
+  ].join('\n');
+  writeFileSync(join(dir, 'snmpd.conf'), `${conf}\n`);
+  let child: ChildProcess | undefined = spawn(
+    'ip',
+    ['netns', 'exec', net.ns, '/usr/sbin/snmpd', '-f', '-C', '-c', join(dir, 'snmpd.conf'),
+      '-Lf', join(dir, 'snmpd.log'), '-I', '-ifTable,ifXTable,interfaces', `udp:${net.nsAddr}:161`],
+    { stdio: 'ignore', env: { ...process.env, MIBS: '', MIBDIRS: dir } },
+  );
+  const stop = (): void => {
+    if (child?.pid) {
+      try {
+        process.kill(child.pid, 'SIGTERM');
+      } catch {}
+    }
+    child = undefined;
+    // snmpd stops its pass_persist children; the namespace goes with it
+    net.remove();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const probe = new SnmpClient({ host: net.nsAddr, community: 'ro-test', timeouts: [200] });
+  try {
+    await waitFor('snmpd', async () => (await probe.getInt('.1.3.6.1.2.1.2.2.1.7.1')) === 1, 10_000);
+  } catch (err) {
+    stop();
+    throw err;
+  } finally {
+    probe.close();
+  }
+  return {
+    host: net.nsAddr,
+    port: 161,
+    ro: 'ro-test',
+    rw: 'rw-test',
+    net,
+    state: () => {
+      try {
+        return JSON.parse(readFileSync(stateFile, 'utf8'));
+      } catch {
+        return { outlets: {}, admin: {} };
+      }
+    },
+    stop,
+  };
+}

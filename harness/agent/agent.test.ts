@@ -1,0 +1,160 @@
+/**
+ * The peer agent against small reference servers on loopback that speak the
+ * stream and echo protocols correctly, wrongly, or not at all.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import test from 'ava';
+import {
+  decodeHello,
+  HELLO_BYTES,
+  PatternVerifier,
+  PatternWriter,
+} from '../../stack/apps/stream-pattern.ts';
+import { type AgentOptions, runAgent } from './agent.ts';
+import { type AgentEvent, parseAgentOutput } from './events.ts';
+
+type Behaviour = 'good' | 'corrupt' | 'reset' | 'pause';
+
+/** Stream server: the stack's stream app protocol; misbehaves as asked after 64 KiB. */
+function streamServer(behaviour: Behaviour): Server {
+  return createServer((s: Socket) => {
+    let hello = Buffer.alloc(0);
+    let verifier: PatternVerifier | undefined;
+    let writer: PatternWriter | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    s.on('data', (chunk: Buffer) => {
+      if (!verifier) {
+        hello = Buffer.concat([hello, chunk]);
+        if (hello.length < HELLO_BYTES) return;
+        const h = decodeHello(hello.subarray(0, HELLO_BYTES));
+        if (!h.ok) return s.destroy();
+        verifier = new PatternVerifier(h.seed, 'c2s');
+        writer = new PatternWriter(h.seed, 's2c');
+        chunk = hello.subarray(HELLO_BYTES);
+        let paused = false;
+        timer = setInterval(() => {
+          if (!writer || paused || s.writableLength > 65536) return;
+          const bytes = writer.next(4096);
+          if (writer.offset > 65536 && behaviour === 'corrupt')
+            bytes[100] = (bytes[100]! + 1) & 0xff;
+          if (writer.offset > 65536 && behaviour === 'reset') return s.resetAndDestroy();
+          if (writer.offset > 65536 && behaviour === 'pause') {
+            paused = true;
+            setTimeout(() => {
+              paused = false;
+            }, 600);
+          }
+          s.write(bytes);
+        }, 2);
+      }
+      if (verifier?.push(chunk)) s.destroy();
+    });
+    s.on('close', () => clearInterval(timer));
+    s.on('error', () => {});
+  });
+}
+
+function echoServer(): Server {
+  return createServer((s) => {
+    s.on('data', (d) => s.write(d));
+    s.on('error', () => {});
+  });
+}
+
+async function listen(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('no port');
+  return addr.port;
+}
+
+async function runAgainst(
+  behaviour: Behaviour,
+  extra: Partial<AgentOptions>,
+  until: (events: AgentEvent[]) => boolean,
+): Promise<AgentEvent[]> {
+  const stream = streamServer(behaviour);
+  const echo = echoServer();
+  const [streamPort, echoPort] = [await listen(stream), await listen(echo)];
+  let out = '';
+  const agent = runAgent(
+    {
+      peer: 'p1',
+      target: '127.0.0.1',
+      streamPort,
+      echoPort,
+      connections: 2,
+      apps: ['stream', 'echo'],
+      rateKbps: 4000,
+      direction: 'both',
+      stallMs: 200,
+      seed: 42,
+      progressMs: 50,
+      connectTimeoutMs: 2000,
+      durationMs: 0,
+      ...extra,
+    },
+    (line) => {
+      out += line;
+    },
+  );
+  const deadline = Date.now() + 20_000;
+  while (!until(parseAgentOutput(out).events) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await agent.stop();
+  stream.close();
+  echo.close();
+  return parseAgentOutput(out).events;
+}
+
+const verifiedAtLeast = (n: number) => (events: AgentEvent[]) =>
+  events.some((e) => e.event === 'progress' && e.conns.every(([, , v]) => v >= n));
+
+test('a good chassis: every byte verified both ways, no error', async (t) => {
+  const events = await runAgainst('good', {}, verifiedAtLeast(200_000));
+  const summary = events.find((e) => e.event === 'summary');
+  if (summary?.event !== 'summary') return t.fail('no summary');
+  t.is(summary.errors, 0);
+  t.is(events.filter((e) => e.event === 'connect').length, 2);
+  for (const c of summary.conns) t.true(c.verified >= 200_000, `conn ${c.conn}: ${c.verified}`);
+  const echo = summary.conns.find((c) => c.app === 'echo');
+  t.true((echo?.rttP50Ms ?? -1) >= 0);
+});
+
+test('a corrupted byte is reported with its offset', async (t) => {
+  const events = await runAgainst('corrupt', { apps: ['stream'], connections: 1 }, (ev) =>
+    ev.some((e) => e.event === 'error'),
+  );
+  const err = events.find((e) => e.event === 'error');
+  t.is(err?.event === 'error' ? err.error : undefined, 'mismatch');
+  t.regex(err?.event === 'error' ? err.detail : '', /^byte 6\d{4}: expected/);
+});
+
+test('a reset is reported as a reset', async (t) => {
+  const events = await runAgainst('reset', { apps: ['stream'], connections: 1 }, (ev) =>
+    ev.some((e) => e.event === 'error'),
+  );
+  const err = events.find((e) => e.event === 'error');
+  t.is(err?.event === 'error' ? err.error : undefined, 'reset');
+});
+
+test('a 600 ms pause of the server is reported as a stall of about that length', async (t) => {
+  const events = await runAgainst('pause', { apps: ['stream'], connections: 1 }, (ev) =>
+    ev.some((e) => e.event === 'stall'),
+  );
+  const stall = events.find((e) => e.event === 'stall');
+  const ms = stall?.event === 'stall' ? stall.ms : 0;
+  t.true(ms >= 550 && ms < 1500, `stall ${ms} ms`);
+  t.false(events.some((e) => e.event === 'error'));
+});
+
+test('nothing listening: connect-failed', async (t) => {
+  const events = await runAgainst(
+    'good',
+    { streamPort: 1, echoPort: 1, connections: 1, apps: ['echo'] },
+    (ev) => ev.some((e) => e.event === 'error'),
+  );
+  const err = events.find((e) => e.event === 'error');
+  t.is(err?.event === 'error' ? err.error : undefined, 'connect-failed');
+});

@@ -1,0 +1,195 @@
+/**
+ * One kernel TCP connection of the peer agent to the chassis: the verifiable
+ * stream (both directions, every byte checked) or echo round trips (each
+ * reply checked against what was sent, round-trip times kept). Everything it
+ * notices becomes an agent event; nothing it sees is ignored.
+ */
+import { connect, type Socket } from 'node:net';
+import {
+  encodeHello,
+  PatternVerifier,
+  PatternWriter,
+  patternBytes,
+} from '../../stack/apps/stream-pattern.ts';
+import type { AgentErrorKind, AgentEvent } from './events.ts';
+import { Pacer } from './pacer.ts';
+
+export interface ClientOptions {
+  conn: number;
+  app: 'stream' | 'echo';
+  host: string;
+  port: number;
+  seed: number;
+  /** Bytes per second each way. */
+  rate: number;
+  direction: 'both' | 'to-chassis' | 'from-chassis';
+  stallMs: number;
+  connectTimeoutMs: number;
+  emit: (event: AgentEvent) => void;
+  now: () => number;
+}
+
+const ECHO_MESSAGE = 1024;
+const ECHO_PIPELINE = 8;
+const WRITE_QUEUE_LIMIT = 256 * 1024;
+
+function errorKind(err: NodeJS.ErrnoException, connected: boolean): AgentErrorKind {
+  if (!connected) return 'connect-failed';
+  if (err.code === 'ECONNRESET') return 'reset';
+  if (err.code === 'EPIPE') return 'broken-pipe';
+  if (err.code === 'ETIMEDOUT') return 'timeout';
+  return 'unexpected-close';
+}
+
+export class AgentClient {
+  sent = 0;
+  verified = 0;
+  errors = 0;
+  maxStallMs = 0;
+  readonly rtts: number[] = [];
+  private socket: Socket | undefined;
+  private connected = false;
+  private stopping = false;
+  private lastProgress: number;
+  private stalledSince: number | undefined;
+  private readonly txPacer: Pacer;
+  private readonly rxPacer: Pacer;
+  private readonly writer: PatternWriter;
+  private readonly verifier: PatternVerifier;
+  /** Echo: send times of messages awaiting their reply, oldest first. */
+  private readonly inFlight: number[] = [];
+
+  constructor(private readonly o: ClientOptions) {
+    const now = o.now();
+    this.lastProgress = now;
+    const slow = o.rate / 10;
+    this.txPacer = new Pacer(o.direction === 'from-chassis' ? 0 : o.rate, now);
+    this.rxPacer = new Pacer(o.direction === 'to-chassis' ? slow : o.rate, now);
+    this.writer = new PatternWriter(o.seed, 'c2s');
+    // The echo app sends back exactly what it got: the c2s pattern.
+    this.verifier = new PatternVerifier(o.seed, o.app === 'stream' ? 's2c' : 'c2s');
+  }
+
+  start(): void {
+    const s = connect({ host: this.o.host, port: this.o.port, noDelay: this.o.app === 'echo' });
+    this.socket = s;
+    const timer = setTimeout(() => {
+      if (!this.connected)
+        s.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
+    }, this.o.connectTimeoutMs);
+    s.on('connect', () => {
+      clearTimeout(timer);
+      this.connected = true;
+      this.lastProgress = this.o.now();
+      this.o.emit({
+        ts: this.o.now(),
+        event: 'connect',
+        conn: this.o.conn,
+        app: this.o.app,
+        local: `${s.localAddress}:${s.localPort}`,
+        remote: `${s.remoteAddress}:${s.remotePort}`,
+        seed: this.o.seed,
+      });
+      if (this.o.app === 'stream') s.write(encodeHello(this.o.seed));
+    });
+    s.on('data', (chunk: Buffer) => this.onData(chunk));
+    s.on('end', () => {
+      if (!this.stopping) this.fail('unexpected-close', 'the chassis closed the connection (FIN)');
+    });
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (!this.stopping)
+        this.fail(errorKind(err, this.connected), `${err.code ?? ''} ${err.message}`.trim());
+    });
+    s.on('close', () => clearTimeout(timer));
+  }
+
+  /** Called every few milliseconds: pace sending and reading, watch for stalls. */
+  tick(now: number): void {
+    const s = this.socket;
+    if (!s || !this.connected || this.stopping || s.destroyed) return;
+    if (this.o.app === 'stream') this.pumpStream(s, now);
+    else this.pumpEcho(s, now);
+    if (this.rxPacer.available(now) > 0 && s.isPaused()) s.resume();
+    const waiting = this.o.app === 'echo' ? this.inFlight.length > 0 : true;
+    if (waiting && now - this.lastProgress > this.o.stallMs && this.stalledSince === undefined) {
+      this.stalledSince = this.lastProgress;
+    }
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.socket?.end();
+    setTimeout(() => this.socket?.destroy(), 1000).unref();
+  }
+
+  private pumpStream(s: Socket, now: number): void {
+    const budget = this.txPacer.available(now);
+    const room = WRITE_QUEUE_LIMIT - s.writableLength;
+    const n = Math.min(budget, room, 64 * 1024);
+    if (n <= 0) return;
+    s.write(this.writer.next(n));
+    this.txPacer.take(n);
+    this.sent += n;
+  }
+
+  private pumpEcho(s: Socket, now: number): void {
+    while (this.inFlight.length < ECHO_PIPELINE && this.txPacer.available(now) >= ECHO_MESSAGE) {
+      s.write(this.writer.next(ECHO_MESSAGE));
+      this.txPacer.take(ECHO_MESSAGE);
+      this.sent += ECHO_MESSAGE;
+      this.inFlight.push(now);
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    const now = this.o.now();
+    const mismatch = this.verifier.push(chunk);
+    if (mismatch) {
+      this.fail(
+        'mismatch',
+        `byte ${mismatch.offset}: expected 0x${mismatch.expected.toString(16)}, got 0x${mismatch.actual.toString(16)}`,
+      );
+      this.socket?.destroy();
+      return;
+    }
+    if (this.o.app === 'echo') {
+      const before = Math.floor(this.verified / ECHO_MESSAGE);
+      const after = Math.floor((this.verified + chunk.length) / ECHO_MESSAGE);
+      for (let i = before; i < after; i++) {
+        const sentAt = this.inFlight.shift();
+        if (sentAt !== undefined) this.rtts.push(now - sentAt);
+      }
+    }
+    this.verified += chunk.length;
+    this.progress(now);
+    this.rxPacer.take(chunk.length);
+    if (this.rxPacer.available(now) <= 0) this.socket?.pause();
+  }
+
+  private progress(now: number): void {
+    if (this.stalledSince !== undefined) {
+      const ms = now - this.stalledSince;
+      this.maxStallMs = Math.max(this.maxStallMs, ms);
+      this.o.emit({ ts: now, event: 'stall', conn: this.o.conn, ms, since: this.stalledSince });
+      this.stalledSince = undefined;
+    }
+    this.lastProgress = now;
+  }
+
+  private fail(error: AgentErrorKind, detail: string): void {
+    this.errors++;
+    this.o.emit({ ts: this.o.now(), event: 'error', conn: this.o.conn, error, detail });
+  }
+
+  /** The longest stall so far, counting one still under way. */
+  stallNow(now: number): number {
+    const open = this.stalledSince === undefined ? 0 : now - this.stalledSince;
+    return Math.max(this.maxStallMs, open);
+  }
+}
+
+/** Bytes the echo server should return for message i (for tests and tools). */
+export function echoMessage(seed: number, index: number): Uint8Array {
+  return patternBytes(seed, 'c2s', index * ECHO_MESSAGE, ECHO_MESSAGE);
+}

@@ -1,0 +1,62 @@
+/** `hitless rpd`: the board daemon, and its status and announce requests. */
+import type { Command } from 'commander';
+
+const CONFIG_HELP = 'daemon config file (YAML)';
+
+interface ConfigOpts {
+  config?: string;
+}
+
+/** `--config` may be given before or after the subcommand; commander stores it on the parent then. */
+function configOf(rpd: Command, opts: ConfigOpts): string {
+  const file = opts.config ?? (rpd.opts() as ConfigOpts).config;
+  if (!file) throw new Error('missing --config FILE');
+  return file;
+}
+
+export function register(program: Command): void {
+  const rpd = program
+    .command('rpd')
+    .description('run the board daemon (the stack on a TAP device), or ask a running one')
+    .option('--config <file>', CONFIG_HELP)
+    .action(async (opts: ConfigOpts) => {
+      const { runDaemon } = await import('../../../stack/rpd/run.ts');
+      await runDaemon(configOf(rpd, opts));
+    });
+
+  rpd
+    .command('status')
+    .description("print a running daemon's state (addresses, counters, ARP cache, apps)")
+    .option('--config <file>', CONFIG_HELP)
+    .option('--json', 'machine-readable output')
+    .action(async (opts: ConfigOpts & { json?: boolean }) => {
+      const { daemonStatus, formatStatus } = await import('../../../stack/rpd/run.ts');
+      const status = await daemonStatus(configOf(rpd, opts));
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status),
+      );
+    });
+
+  rpd
+    .command('announce')
+    .description('make a running daemon send gratuitous ARP now (optionally under a new MAC)')
+    .option('--config <file>', CONFIG_HELP)
+    .option('--mac <mac>', 'switch to this MAC first')
+    .option('--count <n>', 'how many', (v) => Number.parseInt(v, 10))
+    .action(async (opts: ConfigOpts & { mac?: string; count?: number }) => {
+      const { daemonRequest } = await import('../../../stack/rpd/run.ts');
+      const request: Record<string, unknown> = { cmd: 'announce' };
+      if (opts.mac) request.mac = opts.mac;
+      if (opts.count) request.count = opts.count;
+      const result = await daemonRequest(configOf(rpd, opts), request);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+
+  rpd
+    .command('schema')
+    .description('write the JSON Schema of the daemon config (for editors)')
+    .action(async () => {
+      const { rpdConfigJsonSchema } = await import('../../../stack/rpd/config.ts');
+      process.stdout.write(`${JSON.stringify(rpdConfigJsonSchema(), null, 2)}\n`);
+    });
+}

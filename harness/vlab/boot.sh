@@ -1,0 +1,61 @@
+#!/bin/bash
+# Boot of one virtual host, run as PID 1 of the host's own PID, mount and UTS
+# namespaces inside its network namespace. stdout is the serial console.
+# Killing this process (power cut) kills every process of the host at once.
+set -u
+start=$(date +%s%N)
+stamp() { local now; now=$(date +%s%N); printf '[%5d.%03d] ' $(((now - start) / 1000000000)) $((((now - start) / 1000000) % 1000)); }
+say() { stamp; printf '%s\r\n' "$*"; }
+
+if [ "$ROLE" = board ]; then
+  printf '\r\nhitless virtual route processor %s (slot %s)\r\n' "$HOST" "$SLOT"
+  printf 'U-Boot-less boot: power on\r\n'
+fi
+say "hostname $HOST"
+hostname "$HOST"
+# Private runtime dirs: sshd's privilege separation dir, a home and logs of this host.
+mount -t tmpfs -o mode=755 tmpfs /run/sshd
+mkdir -p "$HOST_DIR/root" "$HOST_DIR/log"
+mount --bind "$HOST_DIR/root" /root
+mount --bind "$HOST_DIR/log" /var/log
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+ip link set lo up
+ip addr add "$MGMT_ADDR" dev mgmt
+ip link set mgmt up
+if [ "$ROLE" = board ]; then
+  ip link add "$FRONT" type bridge forward_delay 0 stp_state 0
+  ip link set lan master "$FRONT"
+  ip link set lan up
+  ip link set "$FRONT" up
+  [ -n "$IPC_ADDR" ] && ip addr add "$IPC_ADDR" dev "$IPC"
+  ip link set "$IPC" up
+  say "net: mgmt $MGMT_ADDR, front $FRONT, ipc $IPC ${IPC_ADDR:-} up"
+else
+  [ -n "$LAN_ADDR" ] && ip addr add "$LAN_ADDR" dev "$LAN_IF"
+  ip link set "$LAN_IF" up
+  say "net: mgmt $MGMT_ADDR, $LAN_IF ${LAN_ADDR:-} up"
+fi
+/usr/sbin/sshd -D -e -f "$SSHD_CONFIG" 2>>/var/log/sshd.log &
+say "sshd: listening on ${MGMT_ADDR%/*}:22"
+
+if [ "$ROLE" != board ]; then
+  say "ready"
+  exec sleep infinity
+fi
+
+if [ -n "$CONFIG" ] && [ -f "$CONFIG" ]; then
+  # shellcheck disable=SC2086 # DAEMON is a command line
+  $DAEMON --config "$CONFIG" >>/var/log/rpd.log 2>&1 &
+  say "rpd: started with $CONFIG (pid $!)"
+else
+  say "rpd: no config at ${CONFIG:-(none)}, not started"
+fi
+elapsed=$((($(date +%s%N) - start) / 1000000))
+if [ "$elapsed" -lt "$BOOT_MS" ]; then sleep "$(printf '%d.%03d' $(((BOOT_MS - elapsed) / 1000)) $(((BOOT_MS - elapsed) % 1000)))"; fi
+say "boot complete"
+printf '\r\n'
+while true; do
+  socat STDIO "EXEC:bash $LOGIN,pty,setsid,ctty,stderr,sane" 2>>/var/log/console.log
+  sleep 0.2
+done

@@ -1,0 +1,236 @@
+/**
+ * The virtual chassis against real services: OpenSSH with pinned host keys,
+ * net-snmp's snmpset on the PDU and switch, the board console, and a clean
+ * teardown. Lab prefix hlv5a, management subnet 198.18.200.0/24.
+ */
+import { rmSync } from 'node:fs';
+import test from 'ava';
+import { resolveSecret } from '../lab/load.ts';
+import { type VlabUp, vlabDown, vlabUp, writeVirtualLab } from './index.ts';
+import { tcpOpen } from './probe.ts';
+import { ip, run, waitFor } from './sh.ts';
+import { ConsoleReader, leftovers, netTestBlocker, sshRun } from './testing.ts';
+
+const PREFIX = 'hlv5a';
+const blocker = netTestBlocker();
+let labFile = '';
+let up: VlabUp | undefined;
+
+test.before(async () => {
+  if (blocker) return;
+  labFile = writeVirtualLab({
+    prefix: PREFIX,
+    subnet: 200,
+    dir: `/tmp/hitless-test-${PREFIX}-${process.pid}`,
+  });
+  await vlabDown(labFile);
+  up = await vlabUp(labFile);
+});
+
+test.after.always(async () => {
+  if (blocker) return;
+  await vlabDown({ prefix: PREFIX });
+  rmSync(`/tmp/hitless-test-${PREFIX}-${process.pid}`, { recursive: true, force: true });
+});
+
+function lab(): VlabUp {
+  if (!up) throw new Error('lab not up');
+  return up;
+}
+
+function snmp(cmd: 'snmpget' | 'snmpset', community: 'read' | 'write', ...args: string[]) {
+  const l = lab();
+  const dev = l.lab.pdus[0];
+  if (!dev?.communities || !dev.address) throw new Error('virtual lab without an SNMP PDU');
+  const c = resolveSecret(dev.communities[community]);
+  return run(cmd, ['-v2c', '-c', c, '-t', '2', '-r', '1', '-Oqv', dev.address, ...args], {
+    allowFail: true,
+  });
+}
+
+const OUTLET = (n: number) => `.1.3.6.1.4.1.318.1.1.4.4.2.1.3.${n}`;
+
+async function carrier(ns: string, ifname: string): Promise<string> {
+  return (
+    await run('ip', ['netns', 'exec', ns, 'cat', `/sys/class/net/${ifname}/carrier`], {
+      allowFail: true,
+    })
+  ).stdout.trim();
+}
+
+test.serial(
+  'lab up reports a bring-up time and every host answers SSH with its pinned host key',
+  async (t) => {
+    if (blocker) return t.pass(`skipped: ${blocker}`);
+    const l = lab();
+    t.log(`bring-up ${l.bringUpMs} ms`);
+    t.true(l.bringUpMs > 0 && l.bringUpMs < 20_000);
+    t.is(l.hosts.length, 4);
+    for (const h of l.hosts) {
+      const r = await sshRun(l, h, 'hostname; cat /proc/1/cmdline | tr "\\0" " "');
+      t.is(r.code, 0, `${h.name}: ${r.stderr}`);
+      t.is(r.stdout.split('\n')[0], h.name);
+      t.regex(r.stdout, /boot\.sh|sleep/);
+    }
+    // A client that does not know the host key is refused.
+    const strict = await run(
+      'ssh',
+      [
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=yes',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'GlobalKnownHostsFile=/dev/null',
+        '-i',
+        l.hosts[0]?.keyPath ?? '',
+        `root@${l.hosts[0]?.address}`,
+        'true',
+      ],
+      { allowFail: true },
+    );
+    t.not(strict.code, 0);
+    t.regex(strict.stderr, /verification failed|No .* host key is known/i);
+  },
+);
+
+test.serial(
+  'the read-only community cannot set; IF-MIB serves ifName for every port',
+  async (t) => {
+    if (blocker) return t.pass(`skipped: ${blocker}`);
+    const denied = await snmp('snmpset', 'read', OUTLET(1), 'i', '2');
+    t.not(denied.code, 0);
+    t.regex(denied.stderr, /noAccess|notWritable|authorization/i);
+    t.is((await snmp('snmpget', 'read', OUTLET(1))).stdout.trim(), '1');
+    const names = await run(
+      'snmpwalk',
+      [
+        '-v2c',
+        '-c',
+        resolveSecret(lab().lab.switches[0]?.communities?.read ?? { env: 'X' }),
+        '-Oqv',
+        lab().agent.addresses[0] ?? '',
+        '.1.3.6.1.2.1.31.1.1.1.1',
+      ],
+      { allowFail: true },
+    );
+    t.deepEqual(
+      names.stdout
+        .trim()
+        .split('\n')
+        .map((s) => s.replaceAll('"', '')),
+      Object.values(lab().lab.switches[0]?.ports ?? {}),
+    );
+  },
+);
+
+test.serial(
+  'outlet off kills every process of rp0 and silences it; outlet on boots it to a working console login',
+  async (t) => {
+    if (blocker) return t.pass(`skipped: ${blocker}`);
+    const l = lab();
+    const rp0 = l.hosts.find((h) => h.name === 'rp0');
+    if (!rp0?.console) throw new Error('no rp0');
+    // A shell started over SSH must die with the board too.
+    const bg = await sshRun(l, rp0, 'nohup sleep 1000 >/dev/null 2>&1 & echo started');
+    t.is(bg.code, 0);
+    const before = (await ip(undefined, ['netns', 'pids', rp0.namespace])).stdout
+      .split('\n')
+      .map(Number)
+      .filter(Boolean);
+    t.true(before.length >= 3, `rp0 processes: ${before.join(' ')}`);
+
+    const off = await snmp('snmpset', 'write', OUTLET(1), 'i', '2');
+    t.is(off.code, 0, off.stderr);
+    await waitFor('rp0 processes gone', () => before.every((pid) => !alive(pid)), 5000);
+    t.false(await tcpOpen(rp0.address, 22, 500));
+    const ping = await run('ping', ['-c', '2', '-W', '1', '-i', '0.2', rp0.address], {
+      allowFail: true,
+    });
+    t.not(ping.code, 0);
+    t.is((await snmp('snmpget', 'read', OUTLET(1))).stdout.trim(), '2');
+    // The IPC cable lost its far end: rp1 sees no carrier.
+    t.is(await carrier('hlv5a-h-rp1', 'ipc0'), '0');
+
+    const con = await ConsoleReader.open(rp0.console);
+    try {
+      const on = await snmp('snmpset', 'write', OUTLET(1), 'i', '1');
+      t.is(on.code, 0, on.stderr);
+      const banner = await con.expect(/virtual route processor rp0/, 10_000);
+      const login = await con.expect(/rp0 login: $/, 10_000, banner.end);
+      con.write('root\r');
+      const pw = await con.expect(/Password: $/, 5000, login.end);
+      con.write(`${resolveSecret(l.lab.boards[0]?.console.password ?? { env: 'X' })}\r`);
+      const prompt = await con.expect(/root@rp0:~# $/, 5000, pw.end);
+      con.write('echo out-$((40+2)); cat /sys/class/net/ipc0/carrier\r');
+      const res = await con.expect(/out-42\r\n(\d)\r\n/, 5000, prompt.end);
+      t.is(res.match[1], '1');
+    } catch (err) {
+      t.log(con.text);
+      t.log((await run('cat', [`${l.stateDir}/supervisor.log`])).stdout);
+      throw err;
+    } finally {
+      await con.close();
+    }
+    t.is(await carrier('hlv5a-h-rp1', 'ipc0'), '1');
+    const again = await sshRun(l, rp0, 'pgrep -c sleep || true');
+    t.is(again.code, 0);
+    t.is(again.stdout.trim(), '0', 'processes of the previous power-on are gone');
+  },
+);
+
+test.serial(
+  'IF-MIB ifAdminStatus down on the IPC port drops carrier on both boards; up restores it',
+  async (t) => {
+    if (blocker) return t.pass(`skipped: ${blocker}`);
+    const ipcIndex = Object.keys(lab().lab.switches[0]?.ports ?? {}).indexOf('ipc') + 1;
+    t.true(ipcIndex > 0);
+    const admin = `.1.3.6.1.2.1.2.2.1.7.${ipcIndex}`;
+    const oper = `.1.3.6.1.2.1.2.2.1.8.${ipcIndex}`;
+    t.is((await snmp('snmpset', 'write', admin, 'i', '2')).code, 0);
+    await waitFor(
+      'IPC carrier down',
+      async () =>
+        (await carrier('hlv5a-h-rp0', 'ipc0')) === '0' &&
+        (await carrier('hlv5a-h-rp1', 'ipc0')) === '0',
+      3000,
+    );
+    t.is((await snmp('snmpget', 'read', oper)).stdout.trim(), '2');
+    t.is((await snmp('snmpset', 'write', admin, 'i', '1')).code, 0);
+    await waitFor(
+      'IPC carrier up',
+      async () =>
+        (await carrier('hlv5a-h-rp0', 'ipc0')) === '1' &&
+        (await carrier('hlv5a-h-rp1', 'ipc0')) === '1',
+      3000,
+    );
+    t.is((await snmp('snmpget', 'read', oper)).stdout.trim(), '1');
+    // The IPC link carries traffic again.
+    const ping = await run(
+      'ip',
+      ['netns', 'exec', 'hlv5a-h-rp0', 'ping', '-c', '1', '-W', '2', '198.18.255.2'],
+      { allowFail: true },
+    );
+    t.is(ping.code, 0, ping.stdout);
+  },
+);
+
+test.serial('lab down leaves nothing of the prefix, twice', async (t) => {
+  if (blocker) return t.pass(`skipped: ${blocker}`);
+  const l = lab();
+  await vlabDown(labFile);
+  t.deepEqual(await leftovers(PREFIX, l.stateDir), []);
+  await vlabDown(labFile);
+  t.deepEqual(await leftovers(PREFIX, l.stateDir), []);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The verifiable stream app. The client opens with the hello (its seed), then
+ * both sides send their direction's pattern from offset 0 while verifying
+ * every byte they receive; the first mismatch is logged with its offset.
+ * Output is a pure function of (seed, offset): declared regenerable for HA.
+ */
+import { randomInt } from 'node:crypto';
+import type { AppSocket } from '../tcp/host/socket-api.ts';
+import type { AppKind, ConnectionContext } from './app.ts';
+import type { AppSpec } from './config.ts';
+import {
+  decodeHello,
+  encodeHello,
+  HELLO_BYTES,
+  PatternVerifier,
+  PatternWriter,
+  type StreamDirection,
+} from './stream-pattern.ts';
+
+type StreamSpec = Extract<AppSpec, { kind: 'stream' }>;
+
+const CHUNK = 64 * 1024;
+
+/** Per-connection state, exposed for status and for HA's regeneration. */
+export interface StreamConnection {
+  seed: number;
+  writer: PatternWriter;
+  verifier: PatternVerifier;
+}
+
+export const streamApp: AppKind<StreamSpec> = {
+  socketOptions: { outputRegenerable: true },
+  attach(socket, ctx) {
+    if (ctx.role === 'client') {
+      const seed = ((ctx.spec.seed ?? randomInt(0, 2 ** 32 - 1)) + ctx.index) >>> 0;
+      socket.write(encodeHello(seed));
+      start(socket, ctx, seed, 'c2s', 's2c');
+      return;
+    }
+    // Server: collect the hello (it may arrive split), then start.
+    let hello = new Uint8Array(0);
+    const onHello = (bytes: Uint8Array): void => {
+      ctx.stats.bytesIn += bytes.length;
+      const all = new Uint8Array(hello.length + bytes.length);
+      all.set(hello);
+      all.set(bytes, hello.length);
+      if (all.length < HELLO_BYTES) {
+        hello = all;
+        return;
+      }
+      socket.off('data', onHello);
+      const decoded = decodeHello(all.subarray(0, HELLO_BYTES));
+      if (!decoded.ok) {
+        ctx.log({ event: 'bad-hello', conn: socket.id, reason: decoded.reason });
+        socket.abort();
+        return;
+      }
+      const conn = start(socket, ctx, decoded.seed, 's2c', 'c2s');
+      const rest = all.subarray(HELLO_BYTES);
+      if (rest.length > 0) check(socket, ctx, conn, rest);
+    };
+    socket.on('data', onHello);
+  },
+};
+
+function start(
+  socket: AppSocket,
+  ctx: ConnectionContext<StreamSpec>,
+  seed: number,
+  send: StreamDirection,
+  receive: StreamDirection,
+): StreamConnection {
+  const conn: StreamConnection = {
+    seed,
+    writer: new PatternWriter(seed, send),
+    verifier: new PatternVerifier(seed, receive),
+  };
+  const limit = ctx.spec.bytes;
+  let finished = false;
+  ctx.log({ event: 'stream-start', conn: socket.id, seed, role: ctx.role });
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    socket.shutdown();
+  };
+  const pump = (): void => {
+    while (!finished) {
+      const left = limit === undefined ? CHUNK : Math.min(CHUNK, limit - conn.writer.offset);
+      if (left <= 0) {
+        finish();
+        return;
+      }
+      const bytes = conn.writer.next(left);
+      ctx.stats.bytesOut += bytes.length;
+      if (!socket.write(bytes)) return;
+    }
+  };
+  socket.on('data', (bytes) => {
+    ctx.stats.bytesIn += bytes.length;
+    check(socket, ctx, conn, bytes);
+  });
+  socket.on('drain', pump);
+  socket.on('end', () => {
+    ctx.log({
+      event: 'stream-end',
+      conn: socket.id,
+      seed,
+      verified: conn.verifier.offset,
+      mismatch: conn.verifier.mismatch !== null,
+    });
+    // Unbounded senders stop when the peer stops; bounded ones finish their count.
+    if (limit === undefined) finish();
+  });
+  pump();
+  return conn;
+}
+
+function check(
+  socket: AppSocket,
+  ctx: ConnectionContext<StreamSpec>,
+  conn: StreamConnection,
+  bytes: Uint8Array,
+): void {
+  if (conn.verifier.mismatch) return;
+  const m = conn.verifier.push(bytes);
+  if (!m) return;
+  ctx.stats.mismatches++;
+  ctx.log({
+    event: 'mismatch',
+    conn: socket.id,
+    seed: conn.seed,
+    direction: conn.verifier.direction,
+    offset: m.offset,
+    expected: m.expected,
+    actual: m.actual,
+  });
+}

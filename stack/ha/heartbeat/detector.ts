@@ -1,0 +1,81 @@
+/**
+ * Failure detector over the two heartbeat paths. A path is silent when nothing was heard on it
+ * for `misses` intervals; the mate is dead only when BOTH paths are silent. Pure: time comes in
+ * as `now` (ms), nothing is read from a clock.
+ */
+import type { Heartbeat } from '../ipc/records.ts';
+
+export type HeartbeatPath = 'ipc' | 'lan';
+export const HEARTBEAT_PATHS: readonly HeartbeatPath[] = ['ipc', 'lan'];
+
+export interface HeartbeatConfig {
+  intervalMs: number;
+  misses: number;
+}
+
+export interface PathStatus {
+  alive: boolean;
+  /** Local time the last heartbeat arrived on this path, or undefined if never. */
+  lastHeard: number | undefined;
+}
+
+export class FailureDetector {
+  private readonly last: Record<HeartbeatPath, number | undefined> = {
+    ipc: undefined,
+    lan: undefined,
+  };
+  private latest: Heartbeat | undefined;
+  private latestAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly cfg: HeartbeatConfig) {}
+
+  /** Time without a heartbeat after which a path is silent. */
+  get timeoutMs(): number {
+    return this.cfg.intervalMs * this.cfg.misses;
+  }
+
+  heard(path: HeartbeatPath, hb: Heartbeat, now: number): void {
+    this.last[path] = now;
+    if (now >= this.latestAt) {
+      this.latest = hb;
+      this.latestAt = now;
+    }
+  }
+
+  /** Forget a path (its transport was reset): silent until heard again. */
+  forget(path: HeartbeatPath): void {
+    this.last[path] = undefined;
+  }
+
+  path(path: HeartbeatPath, now: number): PathStatus {
+    const lastHeard = this.last[path];
+    return { alive: lastHeard !== undefined && now - lastHeard <= this.timeoutMs, lastHeard };
+  }
+
+  /** Some path heard within the timeout. */
+  mateAlive(now: number): boolean {
+    return this.path('ipc', now).alive || this.path('lan', now).alive;
+  }
+
+  /** The mate's most recent heartbeat (either path), if it is still alive. */
+  mate(now: number): Heartbeat | undefined {
+    return this.mateAlive(now) ? this.latest : undefined;
+  }
+
+  /** Last heartbeat ever heard, alive or not. */
+  get lastHeartbeat(): Heartbeat | undefined {
+    return this.latest;
+  }
+
+  /** Earliest time a path could turn silent (for the caller's timer), or undefined. */
+  nextExpiry(now: number): number | undefined {
+    let next: number | undefined;
+    for (const p of HEARTBEAT_PATHS) {
+      const heard = this.last[p];
+      if (heard === undefined) continue;
+      const at = heard + this.timeoutMs + 1;
+      if (at > now && (next === undefined || at < next)) next = at;
+    }
+    return next;
+  }
+}

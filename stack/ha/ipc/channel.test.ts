@@ -1,0 +1,103 @@
+import test from 'ava';
+import { OutputGate } from '../log/output-gate.ts';
+import { ReplayTracker } from '../log/replay-tracker.ts';
+import { ReplicationLog } from '../log/replication-log.ts';
+import { IpcChannel } from './channel.ts';
+import { encodeFrame } from './frame.ts';
+import { memoryDuplexPair } from './memory-duplex.ts';
+import type { IpcRecord } from './records.ts';
+
+const key = new Uint8Array(32).fill(9);
+const until = async (cond: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setImmediate(r));
+  }
+};
+
+/** Active and standby over an in-memory duplex that splits writes into 5-byte pieces. */
+function pair(window = { maxRecords: 8, maxBytes: 1 << 20 }) {
+  const [a, b] = memoryDuplexPair(5);
+  const active = new IpcChannel(a, { key, window });
+  const standby = new IpcChannel(b, { key, window });
+  const tracker = new ReplayTracker(1);
+  // The standby applies each record and confirms once per batch of arrivals.
+  standby.on('record', (rec) => {
+    if (rec.type !== 'log') return;
+    if (tracker.admit(rec).verdict === 'apply') tracker.markApplied(rec.index);
+    queueMicrotask(() => {
+      const c = tracker.confirmation();
+      if (c) standby.send(c);
+    });
+  });
+  return { active, standby, tracker };
+}
+
+test('pipelined records, cumulative confirmations, gate released in order', async (t) => {
+  const { active } = pair();
+  const log = new ReplicationLog(1);
+  const gate = new OutputGate<number>();
+  gate.setWaiting(true, 0);
+  const sent: number[] = [];
+  active.on('record', (rec) => {
+    if (rec.type === 'confirm') {
+      log.confirm(rec.index, rec.epoch);
+      for (const r of gate.confirm(rec.index, 0)) sent.push(r.output);
+    }
+  });
+  for (let i = 0; i < 6; i++) {
+    const rec = log.append({ kind: 'app', conn: 1, data: new Uint8Array([i]) });
+    active.send(rec);
+    gate.submit(i, rec.index, 0);
+  }
+  t.deepEqual(sent, [], 'nothing leaves before its record is confirmed');
+  await until(() => sent.length === 6);
+  t.deepEqual(sent, [0, 1, 2, 3, 4, 5]);
+  t.true(log.drained);
+});
+
+test('back-pressure: canSend false at the window, drain when confirmations open it', async (t) => {
+  const { active } = pair({ maxRecords: 4, maxBytes: 1 << 20 });
+  const log = new ReplicationLog(1);
+  let drains = 0;
+  active.on('drain', () => drains++);
+  let n = 0;
+  while (active.canSend()) {
+    active.send(log.append({ kind: 'app', conn: 1, data: new Uint8Array(1) }));
+    n++;
+  }
+  t.is(n, 4);
+  t.false(
+    active.send({
+      type: 'heartbeat',
+      slot: 0,
+      role: 'active',
+      epoch: 1,
+      sync: 'hot',
+      counter: 1,
+      sentAt: 0,
+    }),
+  );
+  await until(() => drains === 1);
+  t.true(active.canSend());
+  t.is(active.inFlight.records, 0);
+});
+
+test('a frame with a bad MAC closes the channel with a logged, typed reason', async (t) => {
+  const [a, b] = memoryDuplexPair();
+  const logged: unknown[] = [];
+  const rx = new IpcChannel(b, { key, log: (e) => logged.push(e) });
+  const refused: string[] = [];
+  const closed: string[] = [];
+  rx.on('refused', (e) => refused.push(e.code));
+  rx.on('close', (r) => closed.push(r));
+  const received: IpcRecord[] = [];
+  rx.on('record', (r) => received.push(r));
+  a.write(encodeFrame(4, 0, new Uint8Array(16), new Uint8Array(32).fill(1)));
+  await until(() => closed.length === 1);
+  t.deepEqual(refused, ['IPC_BAD_MAC']);
+  t.deepEqual(received, []);
+  t.like(logged[0], { level: 'warn', code: 'IPC_BAD_MAC' });
+  t.false(rx.isOpen);
+});

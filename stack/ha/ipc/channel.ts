@@ -1,0 +1,111 @@
+/**
+ * An IPC session over a connected byte stream (kernel TCP socket, or an in-memory duplex in
+ * tests): sends records, emits the records received, tracks the pipelining window of log
+ * records against cumulative confirmations, and reports back-pressure (`canSend` / 'drain').
+ * A refused input is logged with its reason, emitted as 'refused', and closes the stream.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { HaError } from '../errors.ts';
+import { type HaLog, silentLog } from './log-sink.ts';
+import type { IpcRecord } from './records.ts';
+import { IpcSession, type SessionOptions } from './session.ts';
+import { DEFAULT_WINDOW, PipelineWindow, type WindowLimits } from './window.ts';
+
+export interface ChannelOptions extends SessionOptions {
+  window?: WindowLimits;
+  log?: HaLog;
+}
+
+export interface IpcChannelEvents {
+  record: [IpcRecord];
+  refused: [HaError];
+  drain: [];
+  close: [reason: string];
+}
+
+export class IpcChannel extends EventEmitter<IpcChannelEvents> {
+  private readonly session: IpcSession;
+  private readonly window: PipelineWindow;
+  private readonly log: HaLog;
+  private streamBlocked = false;
+  private closed = false;
+
+  constructor(
+    private readonly stream: Duplex,
+    opts: ChannelOptions = {},
+  ) {
+    super();
+    this.session = new IpcSession(opts);
+    this.window = new PipelineWindow(opts.window ?? DEFAULT_WINDOW);
+    this.log = opts.log ?? silentLog;
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('drain', () => {
+      this.streamBlocked = false;
+      if (this.window.canSend()) this.emit('drain');
+    });
+    stream.on('error', (err) => this.shutdown(`stream error: ${err.message}`));
+    stream.on('close', () => this.shutdown('stream closed'));
+    stream.on('end', () => this.shutdown('mate closed the stream'));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  get inFlight(): { records: number; bytes: number } {
+    return { records: this.window.inFlightRecords, bytes: this.window.inFlightBytes };
+  }
+
+  /** True when another log record may be sent without exceeding the window or the stream buffer. */
+  canSend(): boolean {
+    return !this.closed && !this.streamBlocked && this.window.canSend();
+  }
+
+  /**
+   * Sends at once (records are never held back here); returns `canSend()` afterwards, so a
+   * false means: wait for 'drain' before the next log record.
+   */
+  send(rec: IpcRecord): boolean {
+    if (this.closed) return false;
+    const bytes = this.session.encode(rec);
+    if (rec.type === 'log') this.window.sent(rec.index, bytes.length);
+    if (!this.stream.write(bytes)) this.streamBlocked = true;
+    return this.canSend();
+  }
+
+  close(reason = 'closed locally'): void {
+    this.shutdown(reason);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    const { records, error } = this.session.receive(chunk);
+    for (const rec of records) {
+      if (rec.type === 'confirm') {
+        const { drained } = this.window.confirm(rec.index);
+        this.emit('record', rec);
+        if (drained && !this.streamBlocked) this.emit('drain');
+      } else this.emit('record', rec);
+      if (this.closed) return;
+    }
+    if (error) {
+      this.log({
+        level: 'warn',
+        msg: 'ipc input refused',
+        code: error.code,
+        reason: error.message,
+      });
+      this.emit('refused', error);
+      this.shutdown(`refused: ${error.code}`);
+    }
+  }
+
+  private shutdown(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.window.reset();
+    this.stream.destroy();
+    this.emit('close', reason);
+  }
+}

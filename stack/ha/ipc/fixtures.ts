@@ -1,0 +1,85 @@
+/** Sample records of every type and entry kind, shared by the IPC tests. */
+import type { IpcRecord, TcpVars } from './records.ts';
+
+export const sampleVars: TcpVars = {
+  state: 4,
+  sndUna: 0xffff_fff0,
+  sndNxt: 5,
+  sndWnd: 65535 << 7,
+  rcvNxt: 123456,
+  rcvWnd: 262144,
+  cwnd: 14600,
+  ssthresh: 0xffff_ffff,
+  rto: 200,
+  rtxDeadline: 1_764_000_000_123,
+  persistDeadline: -1,
+  ackDeadline: 40,
+  keepaliveDeadline: -1,
+  timeWaitDeadline: -1,
+};
+
+export const sampleRecords: IpcRecord[] = [
+  { type: 'heartbeat', slot: 1, role: 'standby', epoch: 7, sync: 'hot', counter: 99, sentAt: 12.5 },
+  {
+    type: 'hello',
+    slot: 0,
+    role: 'active',
+    epoch: 2 ** 40,
+    sync: 'cold',
+    lastIndex: 17,
+    wantBulkSync: true,
+  },
+  {
+    type: 'log',
+    index: 1,
+    epoch: 3,
+    entry: {
+      kind: 'tcp',
+      conn: 42,
+      event: 'segment',
+      at: 1000,
+      header: { seq: 0xdeadbeef, ack: 1, flags: 0x18, window: 512, length: 1448 },
+      vars: sampleVars,
+      detail: new Uint8Array([1, 2, 3]),
+    },
+  },
+  {
+    type: 'log',
+    index: 2,
+    epoch: 3,
+    entry: {
+      kind: 'tcp',
+      conn: 42,
+      event: 'timer',
+      at: 1200,
+      vars: sampleVars,
+      detail: new Uint8Array(),
+    },
+  },
+  {
+    type: 'log',
+    index: 3,
+    epoch: 3,
+    entry: {
+      kind: 'socket-data',
+      conn: 42,
+      direction: 'delivered',
+      offset: 2 ** 33,
+      bytes: new Uint8Array([9, 8]),
+    },
+  },
+  {
+    type: 'log',
+    index: 4,
+    epoch: 3,
+    entry: { kind: 'snapshot', conn: 7, at: 5, snapshot: new Uint8Array(300).fill(7) },
+  },
+  { type: 'log', index: 5, epoch: 3, entry: { kind: 'closed', conn: 7, at: 6, reason: 'reset' } },
+  { type: 'log', index: 6, epoch: 3, entry: { kind: 'app', conn: 8, data: new Uint8Array([0]) } },
+  { type: 'confirm', epoch: 3, index: 6 },
+  { type: 'bulk-begin', epoch: 3, baseIndex: 6, connections: 10000 },
+  { type: 'bulk-end', epoch: 3, lastIndex: 10006 },
+  { type: 'switchover', epoch: 4, phase: 'commit', lastIndex: 10006, reason: 'operator — planned' },
+  { type: 'resync-request', epoch: 3, conn: null, reason: 'gap' },
+  { type: 'resync-request', epoch: 3, conn: 42, reason: 'digest mismatch: sndNxt' },
+];

@@ -1,0 +1,75 @@
+/**
+ * IPC frame layout (version 1), big-endian:
+ *
+ *   0  u16 magic 0x484C ('HL')
+ *   2  u8  version (1)
+ *   3  u8  record type (RecordType)
+ *   4  u8  flags (bit 0: a MAC follows the payload)
+ *   5  u8  reserved, 0
+ *   6  u32 payload length
+ *  10  u32 sequence (per direction and per session, +1 per frame, modulo 2^32)
+ *  14  payload
+ *   .  32-byte HMAC-SHA256 over header and payload, when a key is configured
+ *
+ * With a key every frame must carry a MAC; without one, none may (a mismatch of configuration
+ * between the boards is refused, not silently accepted).
+ */
+import { createHmac } from 'node:crypto';
+
+export const FRAME_MAGIC = 0x484c;
+export const FRAME_VERSION = 1;
+export const HEADER_BYTES = 14;
+export const MAC_BYTES = 32;
+export const FLAG_MAC = 0x01;
+/** Default bound on one payload; a log record is small, a bulk-sync snapshot may be larger. */
+export const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
+
+export const RecordType = {
+  heartbeat: 1,
+  hello: 2,
+  log: 3,
+  confirm: 4,
+  bulkBegin: 5,
+  bulkEnd: 6,
+  switchover: 7,
+  resyncRequest: 8,
+} as const;
+export type RecordTypeCode = (typeof RecordType)[keyof typeof RecordType];
+export const RECORD_TYPE_CODES = new Set<number>(Object.values(RecordType));
+
+/** A frame as it travels: the payload is still opaque bytes. */
+export interface Frame {
+  version: number;
+  type: number;
+  sequence: number;
+  payload: Uint8Array;
+}
+
+export function computeMac(key: Uint8Array, headerAndPayload: Uint8Array): Uint8Array {
+  return createHmac('sha256', key).update(headerAndPayload).digest();
+}
+
+/** One frame as bytes, MAC appended when `key` is given. */
+export function encodeFrame(
+  type: number,
+  sequence: number,
+  payload: Uint8Array,
+  key?: Uint8Array,
+): Uint8Array {
+  const macLen = key ? MAC_BYTES : 0;
+  const out = new Uint8Array(HEADER_BYTES + payload.length + macLen);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, FRAME_MAGIC);
+  view.setUint8(2, FRAME_VERSION);
+  view.setUint8(3, type);
+  view.setUint8(4, key ? FLAG_MAC : 0);
+  view.setUint8(5, 0);
+  view.setUint32(6, payload.length);
+  view.setUint32(10, sequence >>> 0);
+  out.set(payload, HEADER_BYTES);
+  if (key) {
+    const body = out.subarray(0, HEADER_BYTES + payload.length);
+    out.set(computeMac(key, body), HEADER_BYTES + payload.length);
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+/**
+ * One IPC session (one connected byte stream): records in, bytes out, with the per-direction
+ * frame sequence and the optional shared key. Pure: the transport is someone else's concern.
+ * A new session (fresh sequences) starts on every reconnect.
+ */
+import { HaError } from '../errors.ts';
+import { FrameDecoder } from './decoder.ts';
+import { encodeFrame } from './frame.ts';
+import { decodeRecord, encodeRecordPayload, recordTypeCode } from './record-codec.ts';
+import type { IpcRecord } from './records.ts';
+
+export interface SessionOptions {
+  key?: Uint8Array;
+  maxPayload?: number;
+}
+
+export interface ReceiveResult {
+  records: IpcRecord[];
+  /** The stream was refused at this point; the session must be closed. */
+  error?: HaError;
+}
+
+export class IpcSession {
+  private sendSequence = 0;
+  private readonly decoder: FrameDecoder;
+
+  constructor(private readonly opts: SessionOptions = {}) {
+    this.decoder = new FrameDecoder({
+      key: opts.key,
+      maxPayload: opts.maxPayload,
+      checkSequence: true,
+    });
+  }
+
+  get failed(): HaError | undefined {
+    return this.decoder.failed;
+  }
+
+  encode(rec: IpcRecord): Uint8Array {
+    const bytes = encodeFrame(
+      recordTypeCode(rec.type),
+      this.sendSequence,
+      encodeRecordPayload(rec),
+      this.opts.key,
+    );
+    this.sendSequence = (this.sendSequence + 1) >>> 0;
+    return bytes;
+  }
+
+  receive(chunk: Uint8Array): ReceiveResult {
+    const { frames, error } = this.decoder.push(chunk);
+    const records: IpcRecord[] = [];
+    for (const frame of frames) {
+      const rec = decodeRecord(frame);
+      if (rec instanceof Error) return { records, error: rec };
+      records.push(rec);
+    }
+    return error ? { records, error } : { records };
+  }
+}
+
+/** A record alone in a datagram (LAN heartbeats): no sequence check, loss and reorder allowed. */
+export function encodeDatagram(rec: IpcRecord, counter: number, key?: Uint8Array): Uint8Array {
+  return encodeFrame(recordTypeCode(rec.type), counter, encodeRecordPayload(rec), key);
+}
+
+export function decodeDatagram(bytes: Uint8Array, opts: SessionOptions = {}): IpcRecord | HaError {
+  const decoder = new FrameDecoder({
+    key: opts.key,
+    maxPayload: opts.maxPayload ?? 4096,
+    checkSequence: false,
+  });
+  const { frames, error } = decoder.push(bytes);
+  if (error) return error;
+  const [frame] = frames;
+  if (frames.length !== 1 || !frame || decoder.buffered !== 0) {
+    return new HaError(
+      'IPC_BAD_LENGTH',
+      `datagram holds ${frames.length} frames and ${decoder.buffered} spare bytes`,
+    );
+  }
+  return decodeRecord(frame);
+}

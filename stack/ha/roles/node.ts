@@ -1,0 +1,350 @@
+/**
+ * The HA role state machine of one board: election at boot, sync state, takeover, mastership
+ * safety (epochs), IPC alarm, planned switchover. Pure and deterministic: `handle(input)`
+ * returns the actions for the daemon; `now` comes with every input.
+ *
+ * Safety rules it enforces:
+ * - the mate is dead only when both heartbeat paths are silent; IPC silence alone makes the
+ *   standby `disconnected` and never leads to takeover;
+ * - only a hot standby takes over (or one that lost IPC while hot so recently that the active
+ *   was still holding its outputs for confirmation: see `mayTakeOver`);
+ * - an active that hears an active mate with a higher epoch (or the same epoch and a lower
+ *   slot) steps down and goes silent on the front;
+ * - a board whose inputs stopped for longer than the detection time (frozen, SIGSTOP) is on
+ *   probation for one more detection time: an active stays silent on the front, a standby does
+ *   not take over, until fresh heartbeats had time to arrive.
+ */
+import { FailureDetector } from '../heartbeat/detector.ts';
+import type { Heartbeat, Role, SyncState } from '../ipc/records.ts';
+import {
+  checkHandover,
+  type Handover,
+  handleSwitchover,
+  switchoverDeadline,
+} from './switchover.ts';
+import type {
+  BecomeActiveReason,
+  BecomeStandbyReason,
+  HaAction,
+  HaInput,
+  HaNodeConfig,
+  HaStatus,
+} from './types.ts';
+
+export class HaNode {
+  role: Role = 'booting';
+  epoch = 0;
+  sync: SyncState = 'cold';
+  front = false;
+  commitWait = false;
+  alarm: string | null = null;
+  ipcUp = false;
+  handover: Handover | undefined;
+  lastSwitchover: HaStatus['lastSwitchover'] = null;
+  readonly detector: FailureDetector;
+  readonly detectionMs: number;
+  readonly alarmTimeoutMs: number;
+  readonly switchoverTimeoutMs: number;
+  private readonly bootDeadline: number;
+  private lastNow: number;
+  private probationUntil: number | undefined;
+  private alarmSince = 0;
+  private alarmWasHot = false;
+  private ipcLossHandled = false;
+  private disconnectedFromHot = false;
+  /** Kept apart from the detector, which forgets the path when its transport closes. */
+  private lastIpcHeartbeat: number | undefined;
+  private noTakeoverLogged = false;
+  private lastReassert = Number.NEGATIVE_INFINITY;
+  private counter = 0;
+  private nextHeartbeatAt: number;
+
+  constructor(
+    readonly cfg: HaNodeConfig,
+    now: number,
+  ) {
+    this.detector = new FailureDetector({ intervalMs: cfg.intervalMs, misses: cfg.misses });
+    this.detectionMs = cfg.intervalMs * cfg.misses;
+    this.alarmTimeoutMs = cfg.alarmTimeoutMs ?? 5 * this.detectionMs;
+    this.switchoverTimeoutMs = cfg.switchoverTimeoutMs ?? 1000;
+    this.bootDeadline = now + (cfg.bootListenMs ?? 2 * this.detectionMs + cfg.intervalMs);
+    this.lastNow = now;
+    this.nextHeartbeatAt = now;
+  }
+
+  handle(input: HaInput): HaAction[] {
+    const acts: HaAction[] = [];
+    const now = input.now;
+    if (this.role !== 'booting' && now - this.lastNow > this.detectionMs + this.cfg.intervalMs) {
+      // Frozen or starved: what the detector remembers is stale. An active stays silent on the
+      // front and a standby does not take over until fresh heartbeats had time to arrive.
+      this.probationUntil = now + this.detectionMs + this.cfg.intervalMs;
+      this.log(acts, 'warn', 'inputs stalled: probation until the mate had time to be heard', {
+        gapMs: now - this.lastNow,
+      });
+    }
+    this.lastNow = Math.max(this.lastNow, now);
+    switch (input.kind) {
+      case 'heartbeat':
+        this.detector.heard(input.path, input.hb, now);
+        if (input.path === 'ipc') {
+          this.ipcLossHandled = false;
+          this.lastIpcHeartbeat = now;
+        }
+        this.observeMate(input.hb, now, acts);
+        break;
+      case 'hello':
+        this.observeMate({ ...input.hello, counter: 0, sentAt: now }, now, acts);
+        if (
+          this.role === 'active' &&
+          input.hello.role === 'standby' &&
+          (input.hello.wantBulkSync || input.hello.sync !== 'hot')
+        ) {
+          this.sync = 'syncing';
+          acts.push({ kind: 'start-bulk-sync' });
+        }
+        break;
+      case 'ipc-up':
+        this.ipcUp = true;
+        acts.push({
+          kind: 'send-hello',
+          wantBulkSync: this.role === 'standby' && this.sync !== 'hot',
+        });
+        break;
+      case 'ipc-down':
+        this.ipcUp = false;
+        this.detector.forget('ipc');
+        break;
+      case 'bulk-sync-begun':
+        if (this.role === 'standby') this.sync = 'syncing';
+        break;
+      case 'bulk-sync-done':
+        if (this.role !== 'booting') this.sync = 'hot';
+        this.disconnectedFromHot = false;
+        this.noTakeoverLogged = false;
+        this.log(acts, 'info', this.role === 'active' ? 'standby is hot' : 'hot');
+        break;
+      case 'resync-needed':
+        if (this.role === 'standby') {
+          this.sync = this.ipcUp ? 'syncing' : 'cold';
+          this.log(acts, 'warn', 'resync needed', { reason: input.reason });
+          if (this.ipcUp) acts.push({ kind: 'send-hello', wantBulkSync: true });
+        }
+        break;
+      case 'switchover-request':
+      case 'log-drained':
+      case 'switchover':
+        handleSwitchover(this, input, acts);
+        break;
+      case 'tick':
+        break;
+    }
+    checkHandover(this, now, acts);
+    this.evaluate(now, acts);
+    this.settle(now, acts);
+    return acts;
+  }
+
+  /** Fields of the heartbeat to send now on both paths (advances the heartbeat schedule). */
+  heartbeat(now: number): Heartbeat {
+    this.counter = (this.counter + 1) >>> 0;
+    this.nextHeartbeatAt = now + this.cfg.intervalMs;
+    return {
+      slot: this.cfg.slot,
+      role: this.role,
+      epoch: this.epoch,
+      sync: this.sync,
+      counter: this.counter,
+      sentAt: now,
+    };
+  }
+
+  heartbeatDue(now: number): boolean {
+    return now >= this.nextHeartbeatAt;
+  }
+
+  /** The next time `handle({kind:'tick'})` or a heartbeat is needed. */
+  nextDeadline(now: number): number {
+    const candidates = [
+      this.nextHeartbeatAt,
+      this.detector.nextExpiry(now),
+      this.probationUntil,
+      switchoverDeadline(this),
+    ];
+    if (this.role === 'booting') candidates.push(this.bootDeadline);
+    if (this.alarm && this.commitWait) candidates.push(this.alarmSince + this.alarmTimeoutMs);
+    return Math.min(
+      ...candidates.filter((c): c is number => c !== undefined && c > now),
+      now + this.cfg.intervalMs,
+    );
+  }
+
+  status(now: number): HaStatus {
+    const mate = this.detector.mate(now);
+    return {
+      slot: this.cfg.slot,
+      role: this.role,
+      sync: this.sync,
+      epoch: this.epoch,
+      front: this.front,
+      commitWait: this.commitWait,
+      alarm: this.alarm,
+      mate: {
+        ipc: this.detector.path('ipc', now).alive,
+        lan: this.detector.path('lan', now).alive,
+        role: mate?.role ?? null,
+        epoch: mate?.epoch ?? null,
+      },
+      lastSwitchover: this.lastSwitchover,
+      switchoverInProgress: this.handover !== undefined,
+    };
+  }
+
+  becomeActive(acts: HaAction[], reason: BecomeActiveReason, epoch: number, now: number): void {
+    this.role = 'active';
+    this.epoch = epoch;
+    // After a planned switchover the mate holds the same state: it is a hot standby at once.
+    if (reason === 'election' || reason === 'takeover') this.sync = 'cold';
+    else if (reason === 'switchover') this.sync = 'hot';
+    this.alarm = null;
+    this.probationUntil = undefined;
+    this.lastSwitchover = reason === 'election' ? this.lastSwitchover : { at: now, reason };
+    acts.push({ kind: 'become-active', epoch, reason });
+    this.log(acts, 'info', 'active', { reason, epoch });
+  }
+
+  becomeStandby(acts: HaAction[], reason: BecomeStandbyReason, epoch: number): void {
+    this.role = 'standby';
+    this.epoch = Math.max(this.epoch, epoch);
+    this.sync = reason === 'switchover' ? 'hot' : 'cold';
+    this.alarm = null;
+    this.probationUntil = undefined;
+    acts.push({ kind: 'become-standby', epoch: this.epoch, reason });
+    this.log(acts, reason === 'stepped-down' ? 'warn' : 'info', 'standby', {
+      reason,
+      epoch: this.epoch,
+    });
+    if (reason !== 'switchover' && this.ipcUp)
+      acts.push({ kind: 'send-hello', wantBulkSync: true });
+  }
+
+  log(
+    acts: HaAction[],
+    level: 'debug' | 'info' | 'warn' | 'error',
+    msg: string,
+    fields: Record<string, unknown> = {},
+  ): void {
+    acts.push({
+      kind: 'log',
+      event: { level, msg, slot: this.cfg.slot, role: this.role, epoch: this.epoch, ...fields },
+    });
+  }
+
+  private observeMate(hb: Heartbeat, now: number, acts: HaAction[]): void {
+    if (hb.role !== 'active') return;
+    if (this.role === 'booting') {
+      this.becomeStandby(acts, 'election', hb.epoch);
+    } else if (this.role === 'active') {
+      if (hb.epoch > this.epoch || (hb.epoch === this.epoch && hb.slot < this.cfg.slot)) {
+        this.becomeStandby(acts, 'stepped-down', hb.epoch);
+      } else if (now - this.lastReassert >= this.detectionMs) {
+        this.lastReassert = now;
+        acts.push({ kind: 'reassert' });
+        this.log(acts, 'warn', 'stale active mate heard: reasserting', { mateEpoch: hb.epoch });
+      }
+    } else {
+      this.epoch = Math.max(this.epoch, hb.epoch);
+    }
+  }
+
+  /** Time-driven transitions. */
+  private evaluate(now: number, acts: HaAction[]): void {
+    const ipc = this.detector.path('ipc', now);
+    const lan = this.detector.path('lan', now);
+    const mateAlive = ipc.alive || lan.alive;
+    if (this.role === 'booting') {
+      if (now < this.bootDeadline) return;
+      const mate = this.detector.mate(now);
+      if (mate?.role === 'booting' && mate.slot < this.cfg.slot) return; // the lower slot goes first
+      const seen = this.detector.lastHeartbeat?.epoch ?? 0;
+      this.becomeActive(acts, 'election', Math.max(this.epoch, seen) + 1, now);
+      return;
+    }
+    if (this.probationUntil !== undefined && now >= this.probationUntil)
+      this.probationUntil = undefined;
+    const ipcLost = !ipc.alive && this.detector.lastHeartbeat !== undefined;
+    if (this.role === 'active') {
+      if (!mateAlive && this.sync !== 'cold') {
+        this.sync = 'cold';
+        this.log(acts, 'warn', 'mate lost on both paths');
+      }
+      if (ipcLost && lan.alive && this.alarm === null) {
+        this.alarm = 'ipc lost';
+        this.alarmSince = now;
+        this.alarmWasHot = this.sync === 'hot';
+        if (this.sync !== 'cold') this.sync = 'disconnected';
+        acts.push({ kind: 'alarm', raised: true, reason: 'ipc lost, mate alive on the LAN' });
+      } else if (this.alarm !== null && (ipc.alive || !mateAlive)) {
+        this.alarm = null;
+        acts.push({ kind: 'alarm', raised: false, reason: ipc.alive ? 'ipc back' : 'mate lost' });
+      }
+    } else if (this.role === 'standby') {
+      const probation = this.probationUntil !== undefined;
+      if (!mateAlive && this.detector.lastHeartbeat !== undefined && !this.handover && !probation) {
+        if (this.mayTakeOver(this.lastIpcHeartbeat, lan.lastHeard)) {
+          this.becomeActive(acts, 'takeover', this.epoch + 1, now);
+          return;
+        }
+        if (!this.noTakeoverLogged) {
+          this.noTakeoverLogged = true;
+          this.log(acts, 'error', 'mate lost but this standby is not hot: no takeover', {
+            sync: this.sync,
+          });
+        }
+      } else if (ipcLost && lan.alive && this.sync !== 'disconnected') {
+        this.disconnectedFromHot = this.sync === 'hot';
+        this.sync = 'disconnected';
+        this.log(acts, 'warn', 'ipc lost: disconnected');
+      }
+    }
+    if (ipcLost && this.ipcUp && !this.ipcLossHandled) {
+      this.ipcLossHandled = true;
+      acts.push({ kind: 'ipc-reset', reason: 'ipc heartbeats silent' });
+    }
+  }
+
+  /**
+   * Hot, or lost IPC while hot and the LAN fell silent before the active's alarm timeout ran
+   * out: until then the active held every output for a confirmation this board would have given.
+   */
+  private mayTakeOver(ipcLast: number | undefined, lanLast: number | undefined): boolean {
+    if (this.sync === 'hot') return true;
+    if (this.sync !== 'disconnected' || !this.disconnectedFromHot) return false;
+    if (ipcLast === undefined || lanLast === undefined) return false;
+    return lanLast - ipcLast < this.alarmTimeoutMs;
+  }
+
+  /** Front and commit-gate follow from the state; emit them when they change. */
+  private settle(now: number, acts: HaAction[]): void {
+    const front = this.role === 'active' && this.probationUntil === undefined;
+    if (front !== this.front) {
+      this.front = front;
+      acts.push({
+        kind: 'front',
+        transmit: front,
+        reason: `${this.role}${this.probationUntil ? ' (probation)' : ''}`,
+      });
+    }
+    const holding =
+      this.alarm !== null && this.alarmWasHot && now - this.alarmSince < this.alarmTimeoutMs;
+    const wait = this.role === 'active' && (this.sync === 'hot' || holding);
+    if (wait !== this.commitWait) {
+      this.commitWait = wait;
+      acts.push({
+        kind: 'commit-wait',
+        wait,
+        reason: wait ? 'standby hot' : `standby ${this.sync}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,11 @@
+export type RpdErrorCode = 'RPD_RUNNING' | 'RPD_SOCKET' | 'RPD_NOT_RUNNING' | 'RPD_REQUEST';
+
+export class RpdError extends Error {
+  constructor(
+    readonly code: RpdErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RpdError';
+  }
+}

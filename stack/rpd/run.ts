@@ -1,0 +1,59 @@
+/** What the `hitless rpd` command runs: the daemon in the foreground, and requests to it. */
+import { loadRpdConfig, statusSocketPath } from './config.ts';
+import { startDaemon } from './daemon.ts';
+import { requestDaemon } from './status-client.ts';
+
+/** Run until SIGTERM/SIGINT. */
+export async function runDaemon(configFile: string): Promise<void> {
+  const board = await startDaemon(configFile);
+  await board.done;
+  // everything is closed; if a handle still lingers, do not hang the shutdown
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+
+export function daemonRequest(
+  configFile: string,
+  request: Record<string, unknown>,
+): Promise<unknown> {
+  return requestDaemon(statusSocketPath(loadRpdConfig(configFile)), request);
+}
+
+export function daemonStatus(configFile: string): Promise<unknown> {
+  return daemonRequest(configFile, { cmd: 'status' });
+}
+
+interface StatusView {
+  daemon?: { pid?: number; slot?: number; mode?: string; role?: string; uptime_ms?: number };
+  front?: {
+    tap?: string;
+    address?: string;
+    mac?: string;
+    counters?: {
+      rx: number;
+      delivered: number;
+      droppedTotal: number;
+      tx: number;
+      dropped: Record<string, number>;
+    };
+    arp?: { ip: string; mac: string }[];
+  };
+  apps?: { kind: string; port?: number; connect?: string; state: string }[];
+}
+
+export function formatStatus(raw: unknown): string {
+  const s = raw as StatusView;
+  const d = s.daemon ?? {};
+  const f = s.front ?? {};
+  const c = f.counters;
+  const lines = [
+    `rpd pid ${d.pid} slot ${d.slot} ${d.mode} ${d.role}, up ${Math.round((d.uptime_ms ?? 0) / 1000)} s`,
+    `front ${f.tap} ${f.address} ${f.mac}`,
+  ];
+  if (c) {
+    lines.push(`  rx ${c.rx}  delivered ${c.delivered}  dropped ${c.droppedTotal}  tx ${c.tx}`);
+    for (const [reason, n] of Object.entries(c.dropped)) lines.push(`    dropped ${reason}: ${n}`);
+  }
+  for (const e of f.arp ?? []) lines.push(`  arp ${e.ip} ${e.mac}`);
+  for (const a of s.apps ?? []) lines.push(`app ${a.kind} ${a.port ?? a.connect}: ${a.state}`);
+  return `${lines.join('\n')}\n`;
+}

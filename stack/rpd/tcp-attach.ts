@@ -1,0 +1,67 @@
+/**
+ * Attaches TCP and the configured apps to a board: an engine owning the
+ * chassis address, the host driving it in real time over the interface's TCP
+ * hook, the apps of the config on top, and their status.
+ */
+import { randomBytes } from 'node:crypto';
+import { type RunningApp, startApps } from '../apps/index.ts';
+import type { TcpConfig } from '../tcp/api.ts';
+import { TcpEngine } from '../tcp/engine.ts';
+import { TcpHost } from '../tcp/host/host.ts';
+import { resolveFront } from './config.ts';
+import type { Board } from './daemon.ts';
+
+export interface TcpAttachment {
+  host: TcpHost;
+  apps: RunningApp[];
+}
+
+const APP_EVENT_LEVEL: Record<string, 'info' | 'warn' | 'error'> = {
+  mismatch: 'error',
+  'bad-hello': 'warn',
+  error: 'warn',
+  'connect-failed': 'warn',
+};
+
+/** Engine settings beyond the defaults (tests and benchmarks pass their own). */
+export type EngineOverrides = Partial<Omit<TcpConfig, 'localAddr' | 'isnSecret'>>;
+
+export function attachTcp(board: Board, engine: EngineOverrides = {}): TcpAttachment {
+  const front = resolveFront(board.config);
+  const { loop, ip, log } = board;
+  const host = new TcpHost({
+    engine: new TcpEngine({
+      mss: front.mtu - 40,
+      ...engine,
+      localAddr: front.address,
+      isnSecret: new Uint8Array(randomBytes(16)),
+    }),
+    localAddr: front.address,
+    clock: { now: loop.clock },
+    ...(engine.sndBuf !== undefined ? { sndBuf: engine.sndBuf } : {}),
+    transmit: (_src, dst, segment) => {
+      // A segment waiting for ARP gives the interface a deadline of its own.
+      if (ip.sendTcp(dst, segment, loop.clock()) === 'queued') loop.poke();
+    },
+    log: (e) => log('warn', 'tcp', e),
+  });
+  ip.onTcp((packet) => host.receive(packet.src, packet.dst, packet.segment));
+  const apps = startApps(board.config.apps, {
+    net: host,
+    log: ({ event, ...fields }) => {
+      const name = String(event);
+      log(APP_EVENT_LEVEL[name] ?? 'info', `app-${name}`, fields);
+    },
+  });
+  loop.addStatus('tcp', () => host.status());
+  loop.addStatus('apps', () =>
+    apps.map((a) => ({
+      kind: a.spec.kind,
+      ...(a.spec.port !== undefined ? { port: a.spec.port } : { connect: a.spec.connect }),
+      sso: a.spec.sso,
+      state: 'running',
+      ...a.stats(),
+    })),
+  );
+  return { host, apps };
+}

@@ -1,0 +1,265 @@
+/**
+ * Building and sending segments: SYN/SYN-ACK, data with Nagle and sender SWS avoidance, FIN,
+ * pure ACKs with the receive window (never moving its right edge left), SACK blocks.
+ */
+
+import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-types.ts';
+import { type TcpOutput, TcpState } from './api.ts';
+import type { Ctx } from './context.ts';
+import { backedOffRto } from './rtt.ts';
+import { seqAdd, seqDiff, seqGt, seqLt } from './seq.ts';
+import { finSeq, queueBase, type Tcb } from './tcb.ts';
+
+const EMPTY = new Uint8Array(0);
+
+/** Window field to announce now; updates RCV.ADV. SYN windows are never scaled. */
+export function announceWindow(ctx: Ctx, tcb: Tcb, syn: boolean): number {
+  const free = Math.max(0, tcb.rcvBuf - tcb.rcvUnconsumed);
+  if (syn) {
+    const field = Math.min(free, 65535);
+    tcb.rcvAdv = seqAdd(tcb.rcvNxt, field);
+    return field;
+  }
+  const cur = Math.max(0, seqDiff(tcb.rcvAdv, tcb.rcvNxt));
+  // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): grow only by a useful amount.
+  const wnd = announceWindowGrowth(ctx, tcb) ? free : cur;
+  const shift = tcb.rcvWscale;
+  let field = wnd >>> shift;
+  if (field << shift < cur) field++; // round up rather than shrink the edge
+  field = Math.min(field, 65535);
+  const edge = seqAdd(tcb.rcvNxt, field << shift);
+  if (seqGt(edge, tcb.rcvAdv)) tcb.rcvAdv = edge;
+  return field;
+}
+
+/** Would announcing now open the window by a useful amount (SWS rule) or from zero? */
+export function announceWindowGrowth(ctx: Ctx, tcb: Tcb): boolean {
+  const free = Math.max(0, tcb.rcvBuf - tcb.rcvUnconsumed);
+  const cur = Math.max(0, seqDiff(tcb.rcvAdv, tcb.rcvNxt));
+  const step = Math.min(ctx.cfg.mss, Math.floor(tcb.rcvBuf / 2));
+  return free - cur >= step || (free > cur && free === tcb.rcvBuf);
+}
+
+function tsOption(ctx: Ctx, tcb: Tcb): { value: number; echo: number } {
+  return { value: seqAdd(ctx.now, tcb.tsOffset), echo: tcb.tsRecent };
+}
+
+/** Emit one segment from the connection; every non-RST segment after the SYN carries ACK. */
+export function emit(
+  ctx: Ctx,
+  tcb: Tcb,
+  seq: number,
+  flags: number,
+  payload: Uint8Array,
+  sackBlocks?: { left: number; right: number }[],
+): void {
+  const syn = (flags & TcpFlag.SYN) !== 0;
+  const options: TcpOptions = {};
+  if (syn) {
+    options.mss = ctx.cfg.mss;
+    if (tcb.state === TcpState.SYN_SENT || tcb.wsOk) options.wscale = tcb.rcvWscale;
+    if (tcb.state === TcpState.SYN_SENT ? ctx.cfg.sack : tcb.sackOk) options.sackPermitted = true;
+    if (tcb.state === TcpState.SYN_SENT ? ctx.cfg.timestamps : tcb.tsOk) {
+      options.timestamp = { value: seqAdd(ctx.now, tcb.tsOffset), echo: tcb.tsRecent };
+    }
+  } else if (tcb.tsOk) {
+    options.timestamp = tsOption(ctx, tcb);
+  }
+  if (sackBlocks && sackBlocks.length > 0) options.sack = sackBlocks;
+  const hasAck = (flags & TcpFlag.ACK) !== 0;
+  const window = announceWindow(ctx, tcb, syn);
+  const segment: TcpSegment = {
+    srcPort: tcb.localPort,
+    dstPort: tcb.remotePort,
+    seq,
+    ack: hasAck ? tcb.rcvNxt : 0,
+    flags,
+    window,
+    urgent: 0,
+    options,
+    payload,
+  };
+  if (hasAck) {
+    tcb.lastAckSent = tcb.rcvNxt;
+    tcb.unackedBytes = 0;
+    tcb.ackNow = false;
+    tcb.ackDeadline = -1;
+  }
+  ctx.out.push({ kind: 'segment', conn: tcb.id, src: tcb.localAddr, dst: tcb.remoteAddr, segment });
+}
+
+function sackFor(tcb: Tcb): { left: number; right: number }[] | undefined {
+  if (!tcb.sackOk || tcb.ooo.ranges.length === 0) return undefined;
+  return tcb.ooo.sackBlocks(tcb.tsOk ? 3 : 4);
+}
+
+function sackBytes(blocks: { left: number; right: number }[] | undefined): number {
+  return blocks ? 4 + 8 * blocks.length : 0;
+}
+
+/** Pure ACK. Its SEQ is SND.MAX, not a rewound SND.NXT, so the peer finds it acceptable (as BSD). */
+export function sendAck(ctx: Ctx, tcb: Tcb): void {
+  emit(ctx, tcb, tcb.sndMax, TcpFlag.ACK, EMPTY, sackFor(tcb));
+}
+
+export function armRtx(ctx: Ctx, tcb: Tcb): void {
+  tcb.rtxDeadline = ctx.now + backedOffRto(tcb, ctx.cfg);
+}
+
+function sendSyn(ctx: Ctx, tcb: Tcb): void {
+  const flags = tcb.state === TcpState.SYN_SENT ? TcpFlag.SYN : TcpFlag.SYN | TcpFlag.ACK;
+  // Time the first SYN (never a retransmitted one: Karn).
+  if (tcb.sndNxt === tcb.iss && tcb.rtxCount === 0) {
+    tcb.rttSeq = tcb.iss;
+    tcb.rttTime = ctx.now;
+  } else {
+    tcb.rttSeq = -1;
+  }
+  emit(ctx, tcb, tcb.iss, flags, EMPTY);
+  if (seqLt(tcb.sndNxt, seqAdd(tcb.iss, 1))) tcb.sndNxt = seqAdd(tcb.iss, 1);
+  if (seqLt(tcb.sndMax, tcb.sndNxt)) tcb.sndMax = tcb.sndNxt;
+  if (tcb.rtxDeadline < 0) armRtx(ctx, tcb);
+}
+
+/** Retransmit the segment at SND.UNA (fast retransmit, partial ACK, RTO, resume). */
+export function retransmitHead(ctx: Ctx, tcb: Tcb): void {
+  if (tcb.state === TcpState.SYN_SENT || tcb.state === TcpState.SYN_RECEIVED) {
+    sendSyn(ctx, tcb);
+    return;
+  }
+  const outstanding = seqDiff(tcb.sndMax, tcb.sndUna);
+  if (outstanding <= 0) return;
+  const blocks = sackFor(tcb);
+  const dataLen = Math.min(tcb.sendQueue.length, outstanding, tcb.mss - sackBytes(blocks));
+  let flags = TcpFlag.ACK;
+  if (tcb.finQueued && dataLen === tcb.sendQueue.length && seqGt(tcb.sndMax, finSeq(tcb))) {
+    flags |= TcpFlag.FIN;
+  }
+  if (dataLen > 0 && dataLen === tcb.sendQueue.length) flags |= TcpFlag.PSH;
+  tcb.rttSeq = -1; // Karn: never time a retransmitted segment
+  emit(ctx, tcb, tcb.sndUna, flags, tcb.sendQueue.read(0, dataLen), blocks);
+}
+
+function canSendData(tcb: Tcb): boolean {
+  const s = tcb.state;
+  return (
+    s === TcpState.ESTABLISHED ||
+    s === TcpState.CLOSE_WAIT ||
+    s === TcpState.FIN_WAIT_1 ||
+    s === TcpState.CLOSING ||
+    s === TcpState.LAST_ACK
+  );
+}
+
+/** Send whatever is allowed now (data, FIN), else a pending ACK; arm the timers that need it. */
+export function transmit(ctx: Ctx, tcb: Tcb): void {
+  if (tcb.state === TcpState.SYN_SENT || tcb.state === TcpState.SYN_RECEIVED) {
+    if (tcb.sndNxt === tcb.iss) sendSyn(ctx, tcb);
+    return;
+  }
+  let sent = false;
+  if (canSendData(tcb)) {
+    const base = queueBase(tcb);
+    const fin = finSeq(tcb);
+    for (;;) {
+      const off = seqDiff(tcb.sndNxt, base);
+      const avail = tcb.sendQueue.length - off;
+      const inflight = seqDiff(tcb.sndNxt, tcb.sndUna);
+      const usable = Math.min(tcb.sndWnd, tcb.cwnd) - inflight;
+      if (avail > 0) {
+        const blocks = sackFor(tcb);
+        const segMax = tcb.mss - sackBytes(blocks);
+        const len = Math.min(avail, segMax, usable);
+        if (len <= 0) break;
+        if (len < segMax) {
+          const all = len === avail;
+          const nagleOk = !tcb.nagle || inflight === 0 || tcb.finQueued;
+          const bigEnough = len >= tcb.maxSndWnd >>> 1 && inflight === 0;
+          if (!((all && nagleOk) || bigEnough)) break;
+        }
+        let flags = TcpFlag.ACK;
+        if (len === avail) flags |= TcpFlag.PSH;
+        if (len === avail && tcb.finQueued) flags |= TcpFlag.FIN;
+        const wasNew = tcb.sndNxt === tcb.sndMax;
+        emit(ctx, tcb, tcb.sndNxt, flags, tcb.sendQueue.read(off, len), blocks);
+        if (wasNew && tcb.rttSeq < 0 && !tcb.tsOk) {
+          tcb.rttSeq = tcb.sndNxt;
+          tcb.rttTime = ctx.now;
+        }
+        tcb.sndNxt = seqAdd(tcb.sndNxt, len + ((flags & TcpFlag.FIN) !== 0 ? 1 : 0));
+        sent = true;
+      } else if (tcb.finQueued && tcb.sndNxt === fin) {
+        emit(ctx, tcb, tcb.sndNxt, TcpFlag.ACK | TcpFlag.FIN, EMPTY, sackFor(tcb));
+        tcb.sndNxt = seqAdd(tcb.sndNxt, 1);
+        sent = true;
+      } else {
+        break;
+      }
+      if (seqGt(tcb.sndNxt, tcb.sndMax)) tcb.sndMax = tcb.sndNxt;
+      if (tcb.rtxDeadline < 0) {
+        tcb.rtxStart = ctx.now;
+        armRtx(ctx, tcb);
+      }
+    }
+    // Window too small to send into and nothing in flight: only the persist timer can help.
+    const unsent = tcb.sendQueue.length - seqDiff(tcb.sndNxt, base);
+    if (unsent > 0 && tcb.sndUna === tcb.sndMax && tcb.persistDeadline < 0) armPersist(ctx, tcb);
+  }
+  if (!sent && tcb.ackNow) sendAck(ctx, tcb);
+}
+
+export function armPersist(ctx: Ctx, tcb: Tcb): void {
+  const base = Math.max(tcb.rto, ctx.cfg.rtoMinMs);
+  const t = Math.min(ctx.cfg.rtoMaxMs, base * 2 ** Math.min(tcb.persistBackoff, 16));
+  tcb.persistDeadline = ctx.now + t;
+}
+
+/** RST from a connection (abort). */
+export function sendRstFor(ctx: Ctx, tcb: Tcb): void {
+  const segment: TcpSegment = {
+    srcPort: tcb.localPort,
+    dstPort: tcb.remotePort,
+    seq: tcb.sndMax,
+    ack: tcb.rcvNxt,
+    flags: TcpFlag.RST | TcpFlag.ACK,
+    window: 0,
+    urgent: 0,
+    options: {},
+    payload: EMPTY,
+  };
+  ctx.out.push({ kind: 'segment', conn: tcb.id, src: tcb.localAddr, dst: tcb.remoteAddr, segment });
+}
+
+/** RFC 9293 3.10.7.1 reply to a segment for no connection (never to an RST). */
+export function rstReply(out: TcpOutput[], localAddr: number, src: number, seg: TcpSegment): void {
+  if (seg.flags & TcpFlag.RST) return;
+  let segment: TcpSegment;
+  if (seg.flags & TcpFlag.ACK) {
+    segment = {
+      srcPort: seg.dstPort,
+      dstPort: seg.srcPort,
+      seq: seg.ack,
+      ack: 0,
+      flags: TcpFlag.RST,
+      window: 0,
+      urgent: 0,
+      options: {},
+      payload: EMPTY,
+    };
+  } else {
+    const len =
+      seg.payload.length + (seg.flags & TcpFlag.SYN ? 1 : 0) + (seg.flags & TcpFlag.FIN ? 1 : 0);
+    segment = {
+      srcPort: seg.dstPort,
+      dstPort: seg.srcPort,
+      seq: 0,
+      ack: seqAdd(seg.seq, len),
+      flags: TcpFlag.RST | TcpFlag.ACK,
+      window: 0,
+      urgent: 0,
+      options: {},
+      payload: EMPTY,
+    };
+  }
+  out.push({ kind: 'segment', conn: -1, src: localAddr, dst: src, segment });
+}
