@@ -1,8 +1,10 @@
 import test from 'ava';
 import { makeSampleResults } from './fixtures/sample-results.ts';
 import { renderHtml } from './html/page.ts';
+import { renderJunit } from './junit.ts';
 import { renderMarkdown } from './markdown.ts';
 import type { Results } from './results-schema.ts';
+import { finalizeResults } from './statistics.ts';
 import { buildTrend } from './trend.ts';
 
 test('the Markdown summary leads with the verdict and shows the failure evidence', (t) => {
@@ -49,4 +51,22 @@ test('the HTML is self-contained and escapes what it shows', (t) => {
   t.true(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot;'));
   t.notRegex(html, /(src|href)="(https?:)?\/\//);
   t.notRegex(html, /@import|url\(/);
+});
+
+test('a run that aborted before any fault still renders every format', (t) => {
+  const base = makeSampleResults({ faults: 0 });
+  const r = finalizeResults({
+    ...base,
+    run: { ...base.run, error: { code: 'LAB_UNREACHABLE', message: 'rp1: no console login' } },
+    connections: [],
+    progress: [],
+    iterations: [],
+  });
+  t.is(r.verdict, 'error');
+  const html = renderHtml(r);
+  t.regex(html, /INCOMPLETE/);
+  t.regex(html, /LAB_UNREACHABLE: rp1: no console login/);
+  t.regex(html, /No stall was measured/);
+  t.regex(renderMarkdown(r), /\*\*Run aborted:\*\* `LAB_UNREACHABLE`/);
+  t.regex(renderJunit(r), /<error message="rp1: no console login" type="LAB_UNREACHABLE">/);
 });

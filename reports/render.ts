@@ -12,10 +12,12 @@ import { htmlToPdf, type PdfOptions } from './pdf.ts';
 import type { Results } from './results-schema.ts';
 import { buildTrend, type Trend } from './trend.ts';
 
-export const FORMATS = ['html', 'junit', 'md', 'pdf'] as const;
+/** `json` is results.json itself, always there: accepted so a testplan's list can be passed as is. */
+export const FORMATS = ['json', 'html', 'junit', 'md', 'pdf'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const OUTPUT_FILES: Record<Format, string> = {
+  json: 'results.json',
   html: 'report.html',
   junit: 'junit.xml',
   md: 'summary.md',
@@ -66,6 +68,7 @@ export async function writeReports(
   // Reports sit beside results.json, so their artifact links are relative paths.
   const outDir = dirname(resultsPath(runDir));
   const files: WrittenReports['files'] = {};
+  if (opts.formats.includes('json')) files.json = resultsPath(runDir);
   const write = (format: Format, text: string) => {
     const file = join(outDir, OUTPUT_FILES[format]);
     writeFileSync(file, text);

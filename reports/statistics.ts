@@ -128,10 +128,12 @@ export type ResultsDraft = Omit<Results, 'schema' | 'verdict' | 'statistics'>;
 
 /** Adds the schema id, the verdict and the statistics to what the runner gathered. */
 export function finalizeResults(draft: ResultsDraft): Results {
+  // A draft may be a finished Results being redone: its old derived fields must not win.
+  const { schema: _schema, verdict: _verdict, statistics: _statistics, ...rest } = draft as Results;
   return {
     schema: 'hitless-results/1',
-    verdict: verdictOf(draft.iterations, draft.run.error),
-    ...draft,
-    statistics: computeStatistics(draft.iterations, draft.connections.length),
+    verdict: verdictOf(rest.iterations, rest.run.error),
+    ...rest,
+    statistics: computeStatistics(rest.iterations, rest.connections.length),
   };
 }

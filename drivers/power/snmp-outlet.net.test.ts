@@ -124,3 +124,25 @@ test.serial('operations on one PDU run one at a time', async (t) => {
   t.deepEqual(order, ['slow', 'fast']);
   await Promise.all([a.on(), b.on()]);
 });
+
+test.serial('generic: OIDs and values from the lab file', async (t) => {
+  if (skip) return t.pass('needs root for namespaces');
+  const p = createPowerDriver({
+    model: 'generic',
+    device: 'pdu-generic',
+    host: agent.host,
+    community: agent.rw,
+    outlet: 2,
+    controlOid: '.1.3.6.1.4.1.13742.6.4.1.2.1.2.1.{outlet}',
+    stateOid: '.1.3.6.1.4.1.13742.6.4.1.2.1.3.1',
+    values: { on: 1, off: 0 },
+    stateValues: { on: 7, off: 8 },
+    ...fast,
+  });
+  t.teardown(() => p.close());
+  await p.off();
+  t.false(agent.state().outlets['raritan-px2.2']?.on);
+  t.is(await p.status(), 'off');
+  await p.on();
+  t.true(agent.state().outlets['raritan-px2.2']?.on);
+});

@@ -21,7 +21,11 @@ export interface ClassicOptions {
   littleEndian: boolean;
 }
 
-export function readClassic(file: string, opts: ClassicOptions, sink: FrameSink): Promise<CaptureInfo> {
+export function readClassic(
+  file: string,
+  opts: ClassicOptions,
+  sink: FrameSink,
+): Promise<CaptureInfo> {
   return new Promise((resolve, reject) => {
     const stream = createReadStream(file, { highWaterMark: READ_CHUNK });
     let bytesRead = 0;

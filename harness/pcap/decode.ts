@@ -5,7 +5,13 @@
  * codecs. Checksums are not verified: with checksum offload a capture on the
  * sending host holds frames whose checksum the NIC fills in later.
  */
-import { decodeTcp, EthernetView, EtherType, IpProtocol, Ipv4View } from '../../stack/wire/index.ts';
+import {
+  decodeTcp,
+  EthernetView,
+  EtherType,
+  IpProtocol,
+  Ipv4View,
+} from '../../stack/wire/index.ts';
 import type { TcpSegment } from '../../stack/wire/tcp-types.ts';
 import { type CaptureFrame, LinkType } from './frame.ts';
 
@@ -34,10 +40,15 @@ function ipPayloadOf(frame: CaptureFrame): Uint8Array | NotTcp {
     }
     case LinkType.LINUX_SLL:
       if (data.length < SLL_HEADER) return { undecodable: `SLL header needs ${SLL_HEADER} bytes` };
-      return data.readUInt16BE(14) === EtherType.IPV4 ? data.subarray(SLL_HEADER) : { skip: 'not-ipv4' };
+      return data.readUInt16BE(14) === EtherType.IPV4
+        ? data.subarray(SLL_HEADER)
+        : { skip: 'not-ipv4' };
     case LinkType.LINUX_SLL2:
-      if (data.length < SLL2_HEADER) return { undecodable: `SLL2 header needs ${SLL2_HEADER} bytes` };
-      return data.readUInt16BE(0) === EtherType.IPV4 ? data.subarray(SLL2_HEADER) : { skip: 'not-ipv4' };
+      if (data.length < SLL2_HEADER)
+        return { undecodable: `SLL2 header needs ${SLL2_HEADER} bytes` };
+      return data.readUInt16BE(0) === EtherType.IPV4
+        ? data.subarray(SLL2_HEADER)
+        : { skip: 'not-ipv4' };
     case LinkType.RAW:
     case LinkType.IPV4:
       return data.length > 0 && data[0]! >>> 4 === 4 ? data : { skip: 'not-ipv4' };

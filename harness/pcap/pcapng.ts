@@ -66,7 +66,11 @@ export class PcapngDecoder {
       if (!this.sawSection) {
         throw new CaptureError('CAPTURE_TRUNCATED', `${this.file}: section header cut short`, 0);
       }
-      this.fail('CAPTURE_TRUNCATED', this.base, `block cut short (${this.buf.length} bytes in file)`);
+      this.fail(
+        'CAPTURE_TRUNCATED',
+        this.base,
+        `block cut short (${this.buf.length} bytes in file)`,
+      );
     }
     const precision = this.interfaces[0]?.unitsPerSecond;
     const dropped = this.interfaces.reduce((n, i) => n + i.dropped, 0);
@@ -196,7 +200,14 @@ export class PcapngDecoder {
     const units = (BigInt(high) << 32n) | BigInt(low);
     const sec = Number(units / iface.unitsPerSecond + iface.offsetSeconds);
     const ns = Number(((units % iface.unitsPerSecond) * 1000000000n) / iface.unitsPerSecond);
-    this.emit(pos, iface.linkType, { ms: sec * 1000 + ns / 1e6, sec, ns }, body + 20, captured, original);
+    this.emit(
+      pos,
+      iface.linkType,
+      { ms: sec * 1000 + ns / 1e6, sec, ns },
+      body + 20,
+      captured,
+      original,
+    );
   }
 
   private simplePacket(pos: number, body: number, end: number): void {
@@ -267,6 +278,8 @@ export function readPcapng(file: string, sink: FrameSink): Promise<CaptureInfo> 
     stream.on('close', () => {
       if (decoder.problem) done();
     });
-    stream.on('error', (err) => reject(new CaptureError('CAPTURE_UNREADABLE', `${file}: ${err.message}`)));
+    stream.on('error', (err) =>
+      reject(new CaptureError('CAPTURE_UNREADABLE', `${file}: ${err.message}`)),
+    );
   });
 }

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { encodeEthernet, encodeTcpFrame, EtherType, parseIpv4, parseMac } from '../../stack/wire/index.ts';
+import {
+  EtherType,
+  encodeEthernet,
+  encodeTcpFrame,
+  parseIpv4,
+  parseMac,
+} from '../../stack/wire/index.ts';
 import { TcpFlag } from '../../stack/wire/tcp-types.ts';
 import { decodeTcpPacket, type TcpPacket } from './decode.ts';
 import { CaptureError } from './errors.ts';
@@ -21,7 +27,17 @@ const T0 = Date.UTC(2026, 10, 27, 4, 0, 0);
 function tcpFrame(i: number): Uint8Array {
   return encodeTcpFrame(
     { srcMac: parseMac('02:00:00:00:07:02'), dstMac: parseMac('02:00:00:00:07:01'), src, dst },
-    { srcPort: 40000, dstPort: 5000, seq: 1000 + i * 10, ack: 7, flags: TcpFlag.ACK, window: 100, urgent: 0, options: {}, payload: new Uint8Array(10).fill(i) },
+    {
+      srcPort: 40000,
+      dstPort: 5000,
+      seq: 1000 + i * 10,
+      ack: 7,
+      flags: TcpFlag.ACK,
+      window: 100,
+      urgent: 0,
+      options: {},
+      payload: new Uint8Array(10).fill(i),
+    },
   );
 }
 
@@ -36,7 +52,9 @@ function write(data: Buffer | Uint8Array, ext = 'pcap'): string {
   return file;
 }
 
-async function readAll(file: string): Promise<{ info: CaptureInfo; frames: CaptureFrame[]; packets: TcpPacket[] }> {
+async function readAll(
+  file: string,
+): Promise<{ info: CaptureInfo; frames: CaptureFrame[]; packets: TcpPacket[] }> {
   const frames: CaptureFrame[] = [];
   const packets: TcpPacket[] = [];
   const info = await readCapture(file, (f) => {
@@ -54,10 +72,16 @@ test('microsecond pcap: frames, numbers, offsets and times', async (t) => {
   t.is(info.precision, 'us');
   t.is(info.frames, 5);
   t.falsy(info.problem);
-  t.deepEqual(frames.map((f) => f.number), [1, 2, 3, 4, 5]);
+  t.deepEqual(
+    frames.map((f) => f.number),
+    [1, 2, 3, 4, 5],
+  );
   t.is(frames[0]!.offset, 24);
   t.is(frames[1]!.offset, 24 + 16 + frames[0]!.data.length);
-  t.deepEqual(frames.map((f) => f.timeMs - T0), [0, 1.5, 3, 4.5, 6]);
+  t.deepEqual(
+    frames.map((f) => f.timeMs - T0),
+    [0, 1.5, 3, 4.5, 6],
+  );
   t.is(packets[3]!.seg.seq, 1030);
   t.is(packets[3]!.seg.payload[0], 3);
   t.is(packets[3]!.src, src);
@@ -70,9 +94,22 @@ test('nanosecond pcap keeps sub-microsecond times, as tshark reads them', async 
   const { info, frames } = await readAll(file);
   t.is(info.precision, 'ns');
   t.is(info.frames, 3);
-  t.deepEqual(frames.map((f) => [f.timeSec, f.timeNs]), [[sec, 7], [sec, 130], [sec, 253]]);
-  const theirs = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  t.deepEqual(theirs.trim().split('\n'), frames.map((f) => `${f.timeSec}.${String(f.timeNs).padStart(9, '0')}`));
+  t.deepEqual(
+    frames.map((f) => [f.timeSec, f.timeNs]),
+    [
+      [sec, 7],
+      [sec, 130],
+      [sec, 253],
+    ],
+  );
+  const theirs = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  t.deepEqual(
+    theirs.trim().split('\n'),
+    frames.map((f) => `${f.timeSec}.${String(f.timeNs).padStart(9, '0')}`),
+  );
 });
 
 for (const nano of [false, true]) {
@@ -86,9 +123,18 @@ for (const nano of [false, true]) {
     t.is(b.info.precision, nano ? 'ns' : 'us');
     t.is(b.info.frames, 4);
     t.falsy(b.info.problem);
-    t.deepEqual(b.frames.map((f) => f.data), a.frames.map((f) => f.data));
-    t.deepEqual(b.frames.map((f) => [f.timeSec, f.timeNs]), a.frames.map((f) => [f.timeSec, f.timeNs]));
-    t.deepEqual(b.packets.map((p) => p.seg.seq), [1000, 1010, 1020, 1030]);
+    t.deepEqual(
+      b.frames.map((f) => f.data),
+      a.frames.map((f) => f.data),
+    );
+    t.deepEqual(
+      b.frames.map((f) => [f.timeSec, f.timeNs]),
+      a.frames.map((f) => [f.timeSec, f.timeNs]),
+    );
+    t.deepEqual(
+      b.packets.map((p) => p.seg.seq),
+      [1000, 1010, 1020, 1030],
+    );
   });
 }
 
@@ -140,12 +186,17 @@ test('corrupt pcap record length stops reading there with the frame number', asy
 });
 
 test('empty, short and non-capture files are rejected with a clear error', async (t) => {
-  const empty = await t.throwsAsync(readCapture(write(Buffer.alloc(0)), () => {}), { instanceOf: CaptureError });
+  const empty = await t.throwsAsync(
+    readCapture(write(Buffer.alloc(0)), () => {}),
+    { instanceOf: CaptureError },
+  );
   t.is((empty as CaptureError).code, 'CAPTURE_EMPTY');
   t.regex(empty!.message, /empty \(0 bytes\)/);
   const short = await t.throwsAsync(readCapture(write(encodePcap([]).subarray(0, 10)), () => {}));
   t.is((short as CaptureError).code, 'CAPTURE_TRUNCATED');
-  const text = await t.throwsAsync(readCapture(write(Buffer.from('hello, this is not a capture\n')), () => {}));
+  const text = await t.throwsAsync(
+    readCapture(write(Buffer.from('hello, this is not a capture\n')), () => {}),
+  );
   t.is((text as CaptureError).code, 'CAPTURE_NOT_PCAP');
   t.regex(text!.message, /magic 0x68656c6c at byte offset 0/);
   const missing = await t.throwsAsync(readCapture(join(dir, 'nope.pcap'), () => {}));
@@ -158,7 +209,13 @@ test('empty, short and non-capture files are rejected with a clear error', async
 test('link types: 802.1Q, Linux cooked SLL and SLL2, raw IPv4', async (t) => {
   const eth = tcpFrame(1);
   const ip = eth.subarray(14);
-  const vlan = encodeEthernet({ dst: eth.subarray(0, 6), src: eth.subarray(6, 12), vlan: { pcp: 0, dei: false, id: 42 }, etherType: EtherType.IPV4, payload: ip });
+  const vlan = encodeEthernet({
+    dst: eth.subarray(0, 6),
+    src: eth.subarray(6, 12),
+    vlan: { pcp: 0, dei: false, id: 42 },
+    etherType: EtherType.IPV4,
+    payload: ip,
+  });
   const sll = Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 7, 2, 0, 0, 8, 0]), ip]);
   const sll2 = Buffer.alloc(20);
   sll2.writeUInt16BE(EtherType.IPV4, 0);
@@ -175,10 +232,22 @@ test('link types: 802.1Q, Linux cooked SLL and SLL2, raw IPv4', async (t) => {
     t.is(packets.length, 1, `link type ${linkType}`);
     t.is(packets[0]!.seg.seq, 1010);
     t.is(packets[0]!.dst, dst);
-    const theirs = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.seq_raw'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const theirs = execFileSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.seq_raw'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     t.is(theirs.trim(), '1010', `tshark agrees for link type ${linkType}`);
   }
-  const unknown = decodeTcpPacket({ number: 1, offset: 24, timeMs: T0, timeSec: T0 / 1000, timeNs: 0, linkType: 147, data: Buffer.from(ip), originalLength: ip.length });
+  const unknown = decodeTcpPacket({
+    number: 1,
+    offset: 24,
+    timeMs: T0,
+    timeSec: T0 / 1000,
+    timeNs: 0,
+    linkType: 147,
+    data: Buffer.from(ip),
+    originalLength: ip.length,
+  });
   t.deepEqual(unknown, { undecodable: 'unsupported link type 147' });
 });
 

@@ -26,7 +26,11 @@ export async function readCapture(file: string, sink: FrameSink): Promise<Captur
     throw new CaptureError('CAPTURE_UNREADABLE', `${file}: ${(err as Error).message}`);
   }
   if (size < 4) {
-    throw new CaptureError('CAPTURE_TRUNCATED', `${file}: file header cut short (${size} bytes)`, 0);
+    throw new CaptureError(
+      'CAPTURE_TRUNCATED',
+      `${file}: file header cut short (${size} bytes)`,
+      0,
+    );
   }
   const magic = head.readUInt32BE(0);
   switch (magic) {

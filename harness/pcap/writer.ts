@@ -30,7 +30,12 @@ export function pcapFileHeader(opts: PcapWriteOptions = {}): Buffer {
 }
 
 /** Writes one record (header and data) into `out` at `at`; returns the bytes written. */
-export function writePcapRecord(out: Buffer, at: number, rec: PcapRecord, nanosecond = false): number {
+export function writePcapRecord(
+  out: Buffer,
+  at: number,
+  rec: PcapRecord,
+  nanosecond = false,
+): number {
   const seconds = rec.exact ? rec.exact.sec : Math.floor(rec.timeMs / 1000);
   const scale = nanosecond ? 1e6 : 1e3;
   const limit = nanosecond ? 1e9 - 1 : 1e6 - 1;

@@ -20,7 +20,9 @@ const netTest = runNet ? test.serial : test.skip;
 if (!runNet) console.log('analyze.net.test.ts: skipped, needs root for network namespaces');
 
 function dropKinds(r: CaptureReport): string[] {
-  return r.connections.flatMap((c) => c.evidence.filter((e) => e.severity === 'drop').map((e) => e.kind));
+  return r.connections.flatMap((c) =>
+    c.evidence.filter((e) => e.severity === 'drop').map((e) => e.kind),
+  );
 }
 
 netTest('a clean kernel TCP transfer passes, counts agree with tshark', async (t) => {
@@ -29,7 +31,7 @@ netTest('a clean kernel TCP transfer passes, counts agree with tshark', async (t
   t.is(report.verdict, 'pass', report.reasons.join('\n'));
   t.is(report.droppedByCapture, 0);
   t.is(report.connections.length, 1);
-  t.is(report.connections[0]!.clientToServer.payloadBytes, 2_000_000);
+  t.is(report.connections[0]!.streamBytes.clientToServer, 2_000_000);
   t.true(report.connections[0]!.handshakeSeen);
   t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
 });
@@ -56,36 +58,51 @@ netTest('close and reconnect fails as a reconnect', async (t) => {
   t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
 });
 
-netTest('a 3 s pause of the sender is measured as a stall within 10 ms (nanosecond capture)', async (t) => {
-  const { file, timing } = await lab.capture({ bytes: 100_000, pauseMs: 3000 }, { name: 'pause', nano: true });
-  const report = await analyzeCapture(file, { windows: [] });
-  t.is(report.info?.precision, 'ns');
-  t.is(report.verdict, 'pass', report.reasons.join('\n'));
-  const pause = timing.pauseTo! - timing.pauseFrom!;
-  const stall = report.connections[0]!.longestStall!;
-  t.true(Math.abs(stall.durationMs - pause) < 10, `stall ${stall.durationMs} ms, pause ${pause} ms`);
-  const windows = [{ kind: 'pause', startMs: timing.pauseFrom!, endMs: timing.pauseTo! }];
-  const limited = await analyzeCapture(file, { windows, maxStallMs: 1000 });
-  t.is(limited.verdict, 'fail');
-  t.is(limited.windows[0]!.verdict, 'fail');
-  t.true(Math.abs(limited.windows[0]!.longestStall!.durationMs - pause) < 10);
-  t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
-});
+netTest(
+  'a 3 s pause of the sender is measured as a stall within 10 ms (nanosecond capture)',
+  async (t) => {
+    const { file, timing } = await lab.capture(
+      { bytes: 100_000, pauseMs: 3000 },
+      { name: 'pause', nano: true },
+    );
+    const report = await analyzeCapture(file, { windows: [] });
+    t.is(report.info?.precision, 'ns');
+    t.is(report.verdict, 'pass', report.reasons.join('\n'));
+    const pause = timing.pauseTo! - timing.pauseFrom!;
+    const stall = report.connections[0]!.longestStall!;
+    t.true(
+      Math.abs(stall.durationMs - pause) < 10,
+      `stall ${stall.durationMs} ms, pause ${pause} ms`,
+    );
+    const windows = [{ kind: 'pause', startMs: timing.pauseFrom!, endMs: timing.pauseTo! }];
+    const limited = await analyzeCapture(file, { windows, maxStallMs: 1000 });
+    t.is(limited.verdict, 'fail');
+    t.is(limited.windows[0]!.verdict, 'fail');
+    t.true(Math.abs(limited.windows[0]!.longestStall!.durationMs - pause) < 10);
+    t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
+  },
+);
 
-netTest('5% nftables loss shows retransmissions and still passes; pcapng reads the same', async (t) => {
-  lab.addServerLoss(5);
-  const { file } = await lab.capture({ bytes: 3_000_000 }, { name: 'loss' });
-  const report = await analyzeCapture(file, { windows: [] });
-  t.is(report.verdict, 'pass', report.reasons.join('\n'));
-  const c = report.connections[0]!.clientToServer;
-  t.true(c.retransmissions > 0);
-  t.is(c.retransmissions, c.fastRetransmissions + c.timeoutRetransmissions + c.spuriousRetransmissions);
-  t.is(c.payloadBytes - c.retransmissions * 0, c.payloadBytes);
-  t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
-  const ng = `${file}ng`;
-  execFileSync('editcap', ['-F', 'pcapng', file, ng]);
-  const fromNg = await analyzeCapture(ng, { windows: [], drops: 0 });
-  t.is(fromNg.info?.format, 'pcapng');
-  t.deepEqual(fromNg.totals, report.totals);
-  t.is(fromNg.verdict, 'pass');
-});
+netTest(
+  '5% nftables loss shows retransmissions and still passes; pcapng reads the same',
+  async (t) => {
+    lab.addServerLoss(5);
+    const { file } = await lab.capture({ bytes: 3_000_000 }, { name: 'loss' });
+    const report = await analyzeCapture(file, { windows: [] });
+    t.is(report.verdict, 'pass', report.reasons.join('\n'));
+    const c = report.connections[0]!.clientToServer;
+    t.true(c.retransmissions > 0, JSON.stringify(report.connections[0], null, 1).slice(0, 3000));
+    t.is(
+      c.retransmissions,
+      c.fastRetransmissions + c.timeoutRetransmissions + c.spuriousRetransmissions,
+    );
+    t.is(report.connections[0]!.streamBytes.clientToServer, 3_000_000);
+    t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
+    const ng = `${file}ng`;
+    execFileSync('editcap', ['-F', 'pcapng', file, ng]);
+    const fromNg = await analyzeCapture(ng, { windows: [], drops: 0 });
+    t.is(fromNg.info?.format, 'pcapng');
+    t.deepEqual(fromNg.totals, report.totals);
+    t.is(fromNg.verdict, 'pass');
+  },
+);

@@ -6,11 +6,11 @@ import { decodeTcpPacket } from '../pcap/decode.ts';
 import { CaptureError } from '../pcap/errors.ts';
 import type { CaptureInfo } from '../pcap/frame.ts';
 import { readCapture } from '../pcap/reader.ts';
+import { readStatsSidecar } from './capture-drops.ts';
 import type { DirectionCounts } from './direction.ts';
 import { emptyCounts } from './direction.ts';
 import type { FaultWindow } from './evidence.ts';
 import { FlowTable } from './flows.ts';
-import { readStatsSidecar } from './capture-drops.ts';
 import {
   type ConnectionReport,
   judgeConnection,
@@ -120,13 +120,21 @@ export async function analyzeCapture(file: string, opts: AnalyzeOptions): Promis
   const droppedByCapture = opts.drops ?? (await readStatsSidecar(file)) ?? info.droppedByCapture;
   const problems: string[] = [];
   if (info.problem) problems.push(`capture incomplete: ${info.problem.message}`);
-  if (droppedByCapture) problems.push(`capture incomplete: the capturing host dropped ${droppedByCapture} packets`);
+  if (droppedByCapture)
+    problems.push(`capture incomplete: the capturing host dropped ${droppedByCapture} packets`);
   if (undecodable > 0 && firstUndecodable) {
-    problems.push(`${undecodable} frames could not be decoded (first: frame ${firstUndecodable.frame}: ${firstUndecodable.reason})`);
+    problems.push(
+      `${undecodable} frames could not be decoded (first: frame ${firstUndecodable.frame}: ${firstUndecodable.reason})`,
+    );
   }
-  const judge = { windows: opts.windows, ...(opts.maxStallMs !== undefined ? { maxStallMs: opts.maxStallMs } : {}) };
+  const judge = {
+    windows: opts.windows,
+    ...(opts.maxStallMs !== undefined ? { maxStallMs: opts.maxStallMs } : {}),
+  };
   const connections = table.all.map((c) => judgeConnection(c, judge, problems));
-  const windows = opts.windows.map((w, i) => judgeWindow(w, i, connections, judge, { lastMs, problems }));
+  const windows = opts.windows.map((w, i) =>
+    judgeWindow(w, i, connections, judge, { lastMs, problems }),
+  );
   const reasons: string[] = [];
   if (connections.length === 0) {
     reasons.push(
@@ -135,12 +143,18 @@ export async function analyzeCapture(file: string, opts: AnalyzeOptions): Promis
         : `no traffic seen: no TCP connection${opts.address !== undefined ? ' with the chassis address' : ''} in ${frames} frames`,
     );
   }
-  const verdict = connections.length === 0 ? 'inconclusive' : worst([...connections, ...windows].map((x) => x.verdict));
+  const verdict =
+    connections.length === 0
+      ? 'inconclusive'
+      : worst([...connections, ...windows].map((x) => x.verdict));
   const failing = connections.filter((c) => c.verdict !== 'pass');
   if (failing.length > 0) {
-    reasons.push(`${failing.length} of ${connections.length} connections ${verdict === 'fail' ? 'failed or inconclusive' : 'inconclusive'}`);
+    reasons.push(
+      `${failing.length} of ${connections.length} connections ${verdict === 'fail' ? 'failed or inconclusive' : 'inconclusive'}`,
+    );
   }
-  for (const w of windows) if (w.verdict !== 'pass') reasons.push(`fault window ${w.kind}: ${w.verdict}`);
+  for (const w of windows)
+    if (w.verdict !== 'pass') reasons.push(`fault window ${w.kind}: ${w.verdict}`);
   reasons.push(...problems);
   return {
     file,
@@ -159,7 +173,10 @@ export async function analyzeCapture(file: string, opts: AnalyzeOptions): Promis
   };
 }
 
-export async function analyzeCaptures(files: string[], opts: AnalyzeOptions): Promise<AnalysisReport> {
+export async function analyzeCaptures(
+  files: string[],
+  opts: AnalyzeOptions,
+): Promise<AnalysisReport> {
   const captures: CaptureReport[] = [];
   for (const file of files) captures.push(await analyzeCapture(file, opts));
   return { verdict: worst(captures.map((c) => c.verdict)), captures };

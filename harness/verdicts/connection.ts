@@ -3,8 +3,9 @@
  * their initial sequence numbers, retransmissions, acknowledgements, windows,
  * and the evidence of anything a peer would see as a drop.
  */
-import type { TcpPacket } from '../pcap/decode.ts';
+
 import { TcpFlag } from '../../stack/wire/tcp-types.ts';
+import type { TcpPacket } from '../pcap/decode.ts';
 import { Direction } from './direction.ts';
 import type { Evidence, EvidenceKind, FaultWindow, Stall } from './evidence.ts';
 
@@ -131,11 +132,17 @@ export class Connection {
         from: d.label,
         frame: p.frame,
         timeMs: p.timeMs,
-        detail: this.established ? 'RST on an established connection' : 'RST before the connection was established',
+        detail: this.established
+          ? 'RST on an established connection'
+          : 'RST before the connection was established',
       });
       this.close('rst', p.timeMs);
     }
-    if (hasAck && r.started && this.acknowledge(d, r, p, s.ack, s.window, syn, plen === 0 && !syn && !fin && !rst)) {
+    if (
+      hasAck &&
+      r.started &&
+      this.acknowledge(d, r, p, s.ack, s.window, syn, plen === 0 && !syn && !fin && !rst)
+    ) {
       progress = true;
     }
     this.trackZeroWindow(d, p, s.window, syn || fin || rst);
@@ -144,7 +151,13 @@ export class Connection {
   }
 
   /** Retransmission, fast or timeout-driven (or spurious): a segment that does not advance the stream. */
-  private classifyResend(d: Direction, p: TcpPacket, segStart: number, segEnd: number, plen: number): void {
+  private classifyResend(
+    d: Direction,
+    p: TcpPacket,
+    segStart: number,
+    segEnd: number,
+    plen: number,
+  ): void {
     if (segStart >= d.nxt) return;
     const c = d.counts;
     c.retransmissions++;
@@ -189,7 +202,15 @@ export class Connection {
   }
 
   /** Applies an ACK sent by d's side about r's data; returns whether it acknowledged new data. */
-  private acknowledge(d: Direction, r: Direction, p: TcpPacket, ack: number, window: number, syn: boolean, pureAck: boolean): boolean {
+  private acknowledge(
+    d: Direction,
+    r: Direction,
+    p: TcpPacket,
+    ack: number,
+    window: number,
+    syn: boolean,
+    pureAck: boolean,
+  ): boolean {
     const absAck = r.abs(ack);
     let advanced = false;
     if (absAck > r.nxt && (!r.ackSeen || absAck > r.acked)) {
@@ -281,14 +302,25 @@ export class Connection {
     const last = this.lastProgress;
     this.lastProgress = at;
     if (!last || (this.closedMs !== undefined && last.timeMs >= this.closedMs)) return;
-    this.recordGap({ durationMs: at.timeMs - last.timeMs, fromFrame: last.frame, toFrame: at.frame, fromMs: last.timeMs, toMs: at.timeMs });
+    this.recordGap({
+      durationMs: at.timeMs - last.timeMs,
+      fromFrame: last.frame,
+      toFrame: at.frame,
+      fromMs: last.timeMs,
+      toMs: at.timeMs,
+    });
   }
 
   private recordGap(stall: Stall): void {
-    if (!this.longestStall || stall.durationMs > this.longestStall.durationMs) this.longestStall = stall;
+    if (!this.longestStall || stall.durationMs > this.longestStall.durationMs)
+      this.longestStall = stall;
     this.opts.windows.forEach((w, i) => {
       const current = this.windowStalls[i];
-      if (stall.fromMs < w.endMs && stall.toMs > w.startMs && (!current || stall.durationMs > current.durationMs)) {
+      if (
+        stall.fromMs < w.endMs &&
+        stall.toMs > w.startMs &&
+        (!current || stall.durationMs > current.durationMs)
+      ) {
         this.windowStalls[i] = stall;
       }
     });
@@ -299,7 +331,14 @@ export class Connection {
     const outstanding = this.dirs.some((d) => d.started && d.ackSeen && d.acked < d.nxt);
     if (!this.closed && outstanding && this.lastProgress && endMs > this.lastProgress.timeMs) {
       const last = this.lastProgress;
-      this.recordGap({ durationMs: endMs - last.timeMs, fromFrame: last.frame, toFrame: endFrame, fromMs: last.timeMs, toMs: endMs, openAtEnd: true });
+      this.recordGap({
+        durationMs: endMs - last.timeMs,
+        fromFrame: last.frame,
+        toFrame: endFrame,
+        fromMs: last.timeMs,
+        toMs: endMs,
+        openAtEnd: true,
+      });
     }
     for (const d of this.dirs) {
       if (d.zeroWindowSince) this.endZeroWindow(d, endFrame, endMs);

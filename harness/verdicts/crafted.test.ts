@@ -11,14 +11,19 @@ const dir = mkdtempSync(join(tmpdir(), 'hlv7-crafted-'));
 test.after.always(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-async function analyze(craft: Craft, opts: Partial<AnalyzeOptions> = {}): Promise<{ report: CaptureReport; file: string }> {
+async function analyze(
+  craft: Craft,
+  opts: Partial<AnalyzeOptions> = {},
+): Promise<{ report: CaptureReport; file: string }> {
   const file = join(dir, `c${n++}.pcap`);
   writeFileSync(file, craft.pcap());
   return { report: await analyzeCapture(file, { windows: [], ...opts }), file };
 }
 
 function kinds(report: CaptureReport, severity = 'drop'): string[] {
-  return report.connections.flatMap((c) => c.evidence.filter((e) => e.severity === severity).map((e) => e.kind));
+  return report.connections.flatMap((c) =>
+    c.evidence.filter((e) => e.severity === severity).map((e) => e.kind),
+  );
 }
 
 test('a clean crafted stream passes, and its counts agree with tshark', async (t) => {
@@ -44,7 +49,12 @@ test('a retransmission carrying different bytes fails as payload divergence', as
   c.send('s', { ack: seq, window: 512 }); // nothing acknowledged yet
   const changed = pattern(1000);
   changed[700] = (changed[700]! + 1) % 256;
-  const resent = c.send('c', { seq, flags: TcpFlag.ACK | TcpFlag.PSH, payload: changed, afterMs: 200 });
+  const resent = c.send('c', {
+    seq,
+    flags: TcpFlag.ACK | TcpFlag.PSH,
+    payload: changed,
+    afterMs: 200,
+  });
   c.send('s', { ack: (seq + 1000) >>> 0, window: 512 });
   const { report, file } = await analyze(c);
   t.is(report.verdict, 'fail');
@@ -64,7 +74,12 @@ test('a retransmission of the same bytes is fine', async (t) => {
   c.send('c', { flags: TcpFlag.ACK | TcpFlag.PSH, payload: pattern(3000) });
   c.send('s', { ack: seq, window: 512 });
   // Overlapping resend: part old, part new, identical where it overlaps.
-  c.send('c', { seq: (seq + 1000) >>> 0, flags: TcpFlag.ACK, payload: pattern(3000, 1000), afterMs: 200 });
+  c.send('c', {
+    seq: (seq + 1000) >>> 0,
+    flags: TcpFlag.ACK,
+    payload: pattern(3000, 1000),
+    afterMs: 200,
+  });
   c.send('s', { window: 512 });
   const { report, file } = await analyze(c);
   t.is(report.verdict, 'pass', report.reasons.join('\n'));
@@ -77,7 +92,11 @@ test('a gap never filled and never acknowledged past fails as a byte hole', asyn
   c.handshake();
   c.stream('c', 2000);
   const holeAt = c.nxt('c');
-  const after = c.send('c', { seq: (holeAt + 1000) >>> 0, flags: TcpFlag.ACK, payload: pattern(1000, 3000) });
+  const after = c.send('c', {
+    seq: (holeAt + 1000) >>> 0,
+    flags: TcpFlag.ACK,
+    payload: pattern(1000, 3000),
+  });
   c.send('s', { ack: holeAt, window: 512 });
   c.send('c', { seq: (holeAt + 2000) >>> 0, flags: TcpFlag.ACK, payload: pattern(1000, 4000) });
   c.send('s', { ack: holeAt, window: 512 });
@@ -120,7 +139,11 @@ test('data past the advertised receive window fails', async (t) => {
   const c = new Craft();
   c.handshake();
   // The SYN-ACK offered 65535 bytes (unscaled in a SYN); the client sends 465 bytes beyond.
-  const bad = c.send('c', { seq: (c.nxt('c') + 65000) >>> 0, flags: TcpFlag.ACK, payload: pattern(1000) });
+  const bad = c.send('c', {
+    seq: (c.nxt('c') + 65000) >>> 0,
+    flags: TcpFlag.ACK,
+    payload: pattern(1000),
+  });
   const { report } = await analyze(c);
   t.is(report.verdict, 'fail');
   const e = report.connections[0]!.evidence.find((x) => x.kind === 'out-of-window')!;
@@ -152,7 +175,11 @@ for (const [name, isn] of [
     d.handshake();
     const start = d.nxt(side);
     d.send(side, { payload: pattern(5000) });
-    d.send(side, { seq: (start + 3000) >>> 0, payload: pattern(1000, 3000).map((b, i) => (i === 0 ? b ^ 1 : b)), afterMs: 300 });
+    d.send(side, {
+      seq: (start + 3000) >>> 0,
+      payload: pattern(1000, 3000).map((b, i) => (i === 0 ? b ^ 1 : b)),
+      afterMs: 300,
+    });
     const div = await analyze(d);
     const e = div.report.connections[0]!.evidence.find((x) => x.kind === 'divergence');
     t.truthy(e);
@@ -198,7 +225,7 @@ test('zero-window periods are measured and counted as tshark counts them', async
   c.handshake();
   c.stream('c', 3000);
   const from = c.send('s', { window: 0 });
-  c.send('c', { seq: (c.nxt('c') - 1) >>> 0 , afterMs: 200 }); // probe (keep-alive form)
+  c.send('c', { seq: (c.nxt('c') - 1) >>> 0, afterMs: 200 }); // probe (keep-alive form)
   c.send('s', { window: 0 });
   const to = c.send('s', { window: 512, afterMs: 300 });
   c.stream('c', 1000);
@@ -248,7 +275,10 @@ test('kernel drops from a tcpdump .stats sidecar or --drops make a clean capture
   c.handshake();
   c.stream('c', 2000);
   const { file } = await analyze(c);
-  writeFileSync(`${file}.stats`, '10 packets captured\n12 packets received by filter\n2 packets dropped by kernel\n');
+  writeFileSync(
+    `${file}.stats`,
+    '10 packets captured\n12 packets received by filter\n2 packets dropped by kernel\n',
+  );
   const report = await analyzeCapture(file, { windows: [] });
   t.is(report.verdict, 'inconclusive');
   t.is(report.droppedByCapture, 2);

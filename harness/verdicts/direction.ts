@@ -78,6 +78,12 @@ export class Direction {
     this.coverage = new Coverage(1);
   }
 
+  /** Bytes of stream data sent, from the first offset seen (SYN and FIN excluded). */
+  streamBytes(): number {
+    if (!this.started) return 0;
+    return Math.max(0, this.nxt - 1 - (this.finAt !== undefined ? 1 : 0));
+  }
+
   abs(seq: number): number {
     return unwrapSeq(this.isn, seq, this.nxt);
   }

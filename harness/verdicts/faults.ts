@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { FaultWindow } from './evidence.ts';
 import { VerdictError } from './errors.ts';
+import type { FaultWindow } from './evidence.ts';
 
 const Time = z.union([
   z.number().nonnegative(),
@@ -29,7 +29,11 @@ function toMs(t: number | string): number {
 /** Parses a time given on the command line the same way (epoch ms or ISO). */
 export function parseTime(text: string, what: string): number {
   const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) : Date.parse(text);
-  if (Number.isNaN(ms)) throw new VerdictError('BAD_TIME', `${what}: "${text}" is neither epoch milliseconds nor an ISO 8601 time`);
+  if (Number.isNaN(ms))
+    throw new VerdictError(
+      'BAD_TIME',
+      `${what}: "${text}" is neither epoch milliseconds nor an ISO 8601 time`,
+    );
   return ms;
 }
 
@@ -43,7 +47,9 @@ export function parseTimeline(text: string, file: string): FaultWindow[] {
   const parsed = TimelineSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    const where = issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('');
+    const where = issue.path
+      .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
+      .join('');
     throw new VerdictError('FAULTS_INVALID', `${file}: ${where || 'top level'}: ${issue.message}`);
   }
   return parsed.data.map((f) => ({ kind: f.kind, startMs: toMs(f.start), endMs: toMs(f.end) }));

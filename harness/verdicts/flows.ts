@@ -4,8 +4,9 @@
  * earlier one between the same peer and service ended (or reuses the tuple of
  * an established one) is a reconnect.
  */
-import type { TcpPacket } from '../pcap/decode.ts';
+
 import { TcpFlag } from '../../stack/wire/tcp-types.ts';
+import type { TcpPacket } from '../pcap/decode.ts';
 import { Connection, type ConnectionOptions, endpointLabel } from './connection.ts';
 
 export interface FlowOptions extends ConnectionOptions {
@@ -23,7 +24,11 @@ export class FlowTable {
   constructor(private readonly opts: FlowOptions) {}
 
   handle(p: TcpPacket): void {
-    if (this.opts.address !== undefined && p.src !== this.opts.address && p.dst !== this.opts.address) {
+    if (
+      this.opts.address !== undefined &&
+      p.src !== this.opts.address &&
+      p.dst !== this.opts.address
+    ) {
       this.otherSegments++;
       return;
     }
@@ -64,7 +69,9 @@ export class FlowTable {
     const earlier = this.byService.get(service) ?? [];
     if (pureSyn) {
       const ended = earlier.filter(
-        (c) => c.established && (c === replaced || c.closed || c.dirs.some((d) => d.finAt !== undefined)),
+        (c) =>
+          c.established &&
+          (c === replaced || c.closed || c.dirs.some((d) => d.finAt !== undefined)),
       );
       const previous = ended[ended.length - 1];
       if (previous) {

@@ -3,7 +3,12 @@ import type { AnalysisReport, CaptureReport } from './analyze.ts';
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 const ms = (n: number | undefined) => (n === undefined ? '-' : `${n.toFixed(1)} ms`);
@@ -20,7 +25,22 @@ function formatCapture(c: CaptureReport): string[] {
       `${c.tcpSegments} TCP segments, ${c.connections.length} connections)`,
   );
   if (c.connections.length > 0) {
-    const rows = [['#', 'client', 'server', 'verdict', 'bytes c>s', 'bytes s>c', 'retrans fast/rto', 'rst', 'fin', 'syn', 'zero-win', 'longest stall']];
+    const rows = [
+      [
+        '#',
+        'client',
+        'server',
+        'verdict',
+        'bytes c>s',
+        'bytes s>c',
+        'retrans fast/rto',
+        'rst',
+        'fin',
+        'syn',
+        'zero-win',
+        'longest stall',
+      ],
+    ];
     for (const k of c.connections) {
       const a = k.clientToServer;
       const b = k.serverToClient;
@@ -29,8 +49,8 @@ function formatCapture(c: CaptureReport): string[] {
         k.client,
         k.server,
         k.verdict,
-        String(a.payloadBytes),
-        String(b.payloadBytes),
+        String(k.streamBytes.clientToServer),
+        String(k.streamBytes.serverToClient),
         `${a.retransmissions + b.retransmissions} ${a.fastRetransmissions + b.fastRetransmissions}/${a.timeoutRetransmissions + b.timeoutRetransmissions}`,
         String(a.rst + b.rst),
         String(a.fin + b.fin),
@@ -50,7 +70,14 @@ function formatCapture(c: CaptureReport): string[] {
     out.push('  fault windows:');
     const rows = [['kind', 'start', 'end', 'verdict', 'connections', 'longest stall']];
     for (const w of c.windows) {
-      rows.push([w.kind, new Date(w.startMs).toISOString(), new Date(w.endMs).toISOString(), w.verdict, String(w.connections), ms(w.longestStall?.durationMs)]);
+      rows.push([
+        w.kind,
+        new Date(w.startMs).toISOString(),
+        new Date(w.endMs).toISOString(),
+        w.verdict,
+        String(w.connections),
+        ms(w.longestStall?.durationMs),
+      ]);
     }
     out.push(...table(rows).map((l) => `    ${l}`));
     for (const w of c.windows) {

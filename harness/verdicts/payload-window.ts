@@ -44,7 +44,8 @@ export class PayloadWindow {
     const fresh: Array<[number, number]> = [];
     // Chunks are sorted and disjoint; most segments append at the end, so walk back from the tail.
     let i = this.chunks.length;
-    while (i > this.head && this.chunks[i - 1]!.start + this.chunks[i - 1]!.bytes.length > start) i--;
+    while (i > this.head && this.chunks[i - 1]!.start + this.chunks[i - 1]!.bytes.length > start)
+      i--;
     for (; i < this.chunks.length && cursor < end; i++) {
       const c = this.chunks[i]!;
       const cEnd = c.start + c.bytes.length;
@@ -65,7 +66,8 @@ export class PayloadWindow {
       cursor = Math.max(cursor, to);
     }
     if (cursor < end) fresh.push([cursor, end]);
-    for (const [from, to] of fresh) this.insert(from, payload.subarray(from - start, to - start), frame);
+    for (const [from, to] of fresh)
+      this.insert(from, payload.subarray(from - start, to - start), frame);
     this.enforceBudget();
     return divergence;
   }

@@ -19,6 +19,8 @@ export interface ConnectionReport {
   lastMs: number;
   handshakeSeen: boolean;
   closed?: 'rst' | 'fin';
+  /** Length of each byte stream (retransmissions counted once; SYN and FIN excluded). */
+  streamBytes: { clientToServer: number; serverToClient: number };
   clientToServer: DirectionCounts;
   serverToClient: DirectionCounts;
   longestStall?: Stall;
@@ -61,7 +63,11 @@ export function describeStall(s: Stall): string {
   return `${s.durationMs.toFixed(1)} ms between frames ${s.fromFrame} and ${s.toFrame} (${iso(s.fromMs)} to ${iso(s.toMs)}${tail})`;
 }
 
-export function judgeConnection(conn: Connection, opts: JudgeOptions, captureProblems: string[]): ConnectionReport {
+export function judgeConnection(
+  conn: Connection,
+  opts: JudgeOptions,
+  captureProblems: string[],
+): ConnectionReport {
   const fail: string[] = [];
   const unsure: string[] = [];
   for (const e of conn.evidence) {
@@ -70,7 +76,8 @@ export function judgeConnection(conn: Connection, opts: JudgeOptions, capturePro
   }
   for (const [kind, n] of Object.entries(conn.evidenceCounts)) {
     const shown = conn.evidence.filter((e) => e.kind === kind).length;
-    if (n > shown && kind !== 'retransmission' && kind !== 'zero-window') fail.push(`${n - shown} more ${kind} items not listed`);
+    if (n > shown && kind !== 'retransmission' && kind !== 'zero-window')
+      fail.push(`${n - shown} more ${kind} items not listed`);
   }
   const stall = conn.longestStall;
   if (stall && opts.maxStallMs !== undefined && stall.durationMs > opts.maxStallMs) {
@@ -80,10 +87,14 @@ export function judgeConnection(conn: Connection, opts: JudgeOptions, capturePro
   const verdict: Verdict = fail.length > 0 ? 'fail' : unsure.length > 0 ? 'inconclusive' : 'pass';
   const [c, s] = conn.dirs;
   const reasons =
-    verdict === 'fail' ? fail : verdict === 'inconclusive' ? unsure : [
-      `no drop: ${c.counts.payloadBytes} bytes ${conn.client} → ${conn.server}, ${s.counts.payloadBytes} bytes back` +
-        (stall ? `, longest stall ${stall.durationMs.toFixed(1)} ms` : ''),
-    ];
+    verdict === 'fail'
+      ? fail
+      : verdict === 'inconclusive'
+        ? unsure
+        : [
+            `no drop: ${c.streamBytes()} bytes ${conn.client} → ${conn.server}, ${s.streamBytes()} bytes back` +
+              (stall ? `, longest stall ${stall.durationMs.toFixed(1)} ms` : ''),
+          ];
   return {
     id: conn.id,
     client: conn.client,
@@ -94,6 +105,7 @@ export function judgeConnection(conn: Connection, opts: JudgeOptions, capturePro
     lastMs: conn.lastMs,
     handshakeSeen: c.synSeen && s.synSeen,
     ...(conn.closed ? { closed: conn.closed } : {}),
+    streamBytes: { clientToServer: c.streamBytes(), serverToClient: s.streamBytes() },
     clientToServer: c.counts,
     serverToClient: s.counts,
     ...(stall ? { longestStall: stall } : {}),
@@ -132,14 +144,28 @@ export function judgeWindow(
     if (s && (!longest || s.durationMs > longest.durationMs)) longest = { ...s, connection: c.id };
   }
   if (longest && opts.maxStallMs !== undefined && longest.durationMs > opts.maxStallMs) {
-    fail.push(`connection #${longest.connection}: stall longer than ${opts.maxStallMs} ms: ${describeStall(longest)}`);
+    fail.push(
+      `connection #${longest.connection}: stall longer than ${opts.maxStallMs} ms: ${describeStall(longest)}`,
+    );
   }
   if (alive.length === 0) unsure.push('no connection carried traffic across this window');
-  if (capture.lastMs < w.endMs) unsure.push(`the capture ends at ${iso(capture.lastMs)}, before the window ends`);
+  if (capture.lastMs < w.endMs)
+    unsure.push(`the capture ends at ${iso(capture.lastMs)}, before the window ends`);
   const verdict: Verdict = fail.length > 0 ? 'fail' : unsure.length > 0 ? 'inconclusive' : 'pass';
   const reasons =
-    verdict === 'fail' ? fail : verdict === 'inconclusive' ? unsure : [
-      `no drop on ${alive.length} connection(s)` + (longest ? `, longest stall ${longest.durationMs.toFixed(1)} ms` : ''),
-    ];
-  return { ...w, ...(longest ? { longestStall: longest } : {}), connections: alive.length, verdict, reasons };
+    verdict === 'fail'
+      ? fail
+      : verdict === 'inconclusive'
+        ? unsure
+        : [
+            `no drop on ${alive.length} connection(s)` +
+              (longest ? `, longest stall ${longest.durationMs.toFixed(1)} ms` : ''),
+          ];
+  return {
+    ...w,
+    ...(longest ? { longestStall: longest } : {}),
+    connections: alive.length,
+    verdict,
+    reasons,
+  };
 }

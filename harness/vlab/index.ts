@@ -50,6 +50,7 @@ export interface VlabUp {
 
 export type VlabStatus = {
   up: boolean;
+  kind?: 'virtual' | 'real';
   name: string;
   prefix: string;
   hosts: {
@@ -238,10 +239,45 @@ export function controlRequest<T>(
 
 /** Hosts, power and link states of a running lab; `up: false` when it is not running. */
 export async function vlabStatus(labOrFile?: string | Lab): Promise<VlabStatus> {
-  const lab = asLab(labOrFile);
+  const any = typeof labOrFile === 'object' ? labOrFile : loadLab(labOrFile ?? DEFAULT_LAB_FILE);
+  if (any.kind === 'real') return staticStatus(any);
+  const lab = asLab(any);
   if (!supervisorPid(lab.stateDir))
     return { up: false, name: lab.name, prefix: lab.prefix, hosts: [], ports: [], outlets: [] };
   return { up: true, ...(await controlRequest<Omit<VlabStatus, 'up'>>(lab, { op: 'status' })) };
+}
+
+/** A real lab's layout from its file; live power and link states come from the drivers. */
+function staticStatus(lab: Lab): VlabStatus {
+  return {
+    up: false,
+    kind: 'real',
+    name: lab.name,
+    prefix: lab.prefix,
+    hosts: [
+      ...lab.boards.map((b) => ({
+        name: b.name,
+        role: 'board',
+        mgmt: b.ssh.host,
+        power: 'unknown',
+        console: b.console.port,
+        outlet: b.power.outlet,
+      })),
+      ...lab.peers.map((p) => ({ name: p.name, role: 'peer', mgmt: p.ssh.host, power: 'unknown' })),
+    ],
+    ports: lab.switches.flatMap((sw) =>
+      Object.entries(sw.ports).map(([cable, ifName], i) => ({
+        switch: sw.name,
+        ifIndex: i + 1,
+        ifName: sw.model === 'manual' ? 'manual' : ifName,
+        cable,
+        ends: [],
+        admin: 'unknown',
+        oper: 'unknown',
+      })),
+    ),
+    outlets: [],
+  };
 }
 
 /** Power a board directly (what the PDU outlet does), resolving once the action is applied (boot not awaited). */
@@ -263,6 +299,8 @@ export function writeVirtualLab(opts: {
   subnet: number;
   dir?: string;
   bootMs?: number;
+  /** Command line of the stack daemon (`--config FILE` is appended). */
+  daemon?: string;
 }): string {
   if (!Number.isInteger(opts.subnet) || opts.subnet < 0 || opts.subnet > 254)
     throw new LabError('VLAB_COMMAND_FAILED', 'subnet must be 0..254');
@@ -275,6 +313,11 @@ export function writeVirtualLab(opts: {
       `# yaml-language-server: $schema=${dirname(DEFAULT_LAB_FILE)}/lab.schema.json`,
     );
   if (opts.bootMs !== undefined) text = text.replace(/bootMs: \d+/, `bootMs: ${opts.bootMs}`);
+  if (opts.daemon)
+    text = text.replace(
+      /^( *)rebootPauseMs: (.*)$/m,
+      `$1rebootPauseMs: $2\n$1daemon: ${JSON.stringify(opts.daemon)}`,
+    );
   const dir = opts.dir ?? tmpdir();
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `hitless-lab-${opts.prefix}.yaml`);

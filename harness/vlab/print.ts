@@ -25,11 +25,15 @@ export function printStatus(s: VlabStatus, json: boolean): void {
     process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     return;
   }
-  if (!s.up) {
+  if (!s.up && s.kind !== 'real') {
     process.stdout.write(`lab ${s.prefix} is down\n`);
     return;
   }
-  process.stdout.write(`lab ${s.name} (prefix ${s.prefix}) up\n\nhosts:\n`);
+  const what =
+    s.kind === 'real'
+      ? 'real lab (power and link states: `hitless power status`, `hitless link status`)'
+      : 'up';
+  process.stdout.write(`lab ${s.name} (prefix ${s.prefix}) ${what}\n\nhosts:\n`);
   for (const h of s.hosts) {
     const outlet = h.outlet ? `outlet ${h.outlet}` : '';
     process.stdout.write(

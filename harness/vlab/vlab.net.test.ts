@@ -3,10 +3,10 @@
  * net-snmp's snmpset on the PDU and switch, the board console, and a clean
  * teardown. Lab prefix hlv5a, management subnet 198.18.200.0/24.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import test from 'ava';
 import { resolveSecret } from '../lab/load.ts';
-import { type VlabUp, vlabDown, vlabUp, writeVirtualLab } from './index.ts';
+import { type VlabUp, vlabDown, vlabPower, vlabUp, writeVirtualLab } from './index.ts';
 import { tcpOpen } from './probe.ts';
 import { ip, run, waitFor } from './sh.ts';
 import { ConsoleReader, leftovers, netTestBlocker, sshRun } from './testing.ts';
@@ -18,11 +18,13 @@ let up: VlabUp | undefined;
 
 test.before(async () => {
   if (blocker) return;
-  labFile = writeVirtualLab({
-    prefix: PREFIX,
-    subnet: 200,
-    dir: `/tmp/hitless-test-${PREFIX}-${process.pid}`,
+  const dir = `/tmp/hitless-test-${PREFIX}-${process.pid}`;
+  mkdirSync(dir, { recursive: true });
+  // A stand-in for the stack daemon: it shows its arguments and stays up.
+  writeFileSync(`${dir}/fake-rpd`, '#!/bin/sh\necho "fake-rpd $*"\nexec sleep 1000\n', {
+    mode: 0o755,
   });
+  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 200, dir, daemon: `${dir}/fake-rpd` });
   await vlabDown(labFile);
   up = await vlabUp(labFile);
 });
@@ -216,6 +218,55 @@ test.serial(
     t.is(ping.code, 0, ping.stdout);
   },
 );
+
+test.serial(
+  'reboot through another PDU model (Raritan cycle) is off, pause, on: /tmp is fresh, /root persists',
+  async (t) => {
+    if (blocker) return t.pass(`skipped: ${blocker}`);
+    const l = lab();
+    const rp1 = l.hosts.find((h) => h.name === 'rp1');
+    if (!rp1) throw new Error('no rp1');
+    t.is((await sshRun(l, rp1, 'echo a > /tmp/volatile; echo b > /root/persistent')).code, 0);
+    t.is((await snmp('snmpset', 'write', '.1.3.6.1.4.1.13742.6.4.1.2.1.2.1.2', 'i', '2')).code, 0);
+    await waitFor('rp1 off', async () => !(await tcpOpen(rp1.address, 22, 200)), 5000);
+    await waitFor(
+      'rp1 back',
+      async () => (await sshRun(l, rp1, 'true', 3000)).code === 0,
+      15_000,
+      200,
+    );
+    const r = await sshRun(
+      l,
+      rp1,
+      'cat /root/persistent; test -e /tmp/volatile && echo stale || echo fresh',
+    );
+    t.is(r.stdout, 'b\nfresh\n');
+    t.is((await snmp('snmpget', 'read', '.1.3.6.1.4.1.13742.6.4.1.2.1.3.1.2')).stdout.trim(), '7');
+  },
+);
+
+test.serial('a board with a daemon config installed starts the daemon at boot', async (t) => {
+  if (blocker) return t.pass(`skipped: ${blocker}`);
+  const l = lab();
+  const rp0 = l.hosts.find((h) => h.name === 'rp0');
+  if (!rp0) throw new Error('no rp0');
+  t.is(
+    (await sshRun(l, rp0, 'test -e /var/log/rpd.log && echo ran || echo none')).stdout.trim(),
+    'none',
+  );
+  t.is((await sshRun(l, rp0, 'echo "slot: 0" > /root/rpd.yaml')).code, 0);
+  await vlabPower(l.lab, 'rp0', 'cycle');
+  await waitFor(
+    'rp0 daemon',
+    async () =>
+      (await sshRun(l, rp0, 'cat /var/log/rpd.log', 3000)).stdout.includes(
+        'fake-rpd --config /root/rpd.yaml',
+      ),
+    15_000,
+    200,
+  );
+  t.regex((await sshRun(l, rp0, 'pgrep -af "sleep 1000"')).stdout, /sleep 1000/);
+});
 
 test.serial('lab down leaves nothing of the prefix, twice', async (t) => {
   if (blocker) return t.pass(`skipped: ${blocker}`);

@@ -73,10 +73,11 @@ export function overview(r: Results, colors: Colors): string {
     series: series(r, colors),
     bands,
     roleChanges: r.roleChanges.filter((c) => c.to === 'active'),
+    boardOnlyLabels: true,
     relative: false,
   });
   return `<h2 id="overview">Run timeline</h2>
-<p class="muted">Bytes acknowledged per connection over the run; each shaded band is one injected fault (click a number for its close-up); rules mark the board that became active.</p>
+<p class="muted">Bytes acknowledged per connection over the run; each shaded band is one injected fault (click a number for its close-up); dashed rules mark the board that became active.</p>
 <div class="chart" id="overview-plot">${chart}</div>${legend(colors, false)}`;
 }
 

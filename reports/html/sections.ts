@@ -195,6 +195,6 @@ export function artifactsSection(r: Results): string {
   return `<h2 id="artifacts">Artifacts</h2>
 <p class="muted">Paths are relative to this report's directory.</p>
 <table class="artifact-list"><thead><tr><th>of</th><th>files</th></tr></thead><tbody>
-${groups.map((g) => `<tr><td style="white-space:nowrap">${esc(g.of)}</td><td class="artifacts">${g.list.map(link).join(' ')}</td></tr>`).join('\n')}
+${groups.map((g) => `<tr><td style="white-space:nowrap">${esc(g.of)}</td><td><div class="artifacts">${g.list.map(link).join(' ')}</div></td></tr>`).join('\n')}
 </tbody></table>`;
 }

@@ -29,6 +29,8 @@ export interface TimelineChart {
   highlightStallAfter?: number;
   /** Plot bytes moved since `from` (a fault close-up) or cumulative bytes (the overview). */
   relative: boolean;
+  /** Label role rules with the board alone (the overview shows only changes to active). */
+  boardOnlyLabels?: boolean;
   /** Time shown as 0 on the x axis of a close-up (the inject); absent: run clock. */
   origin?: number;
 }
@@ -150,7 +152,7 @@ export function renderTimeline(c: TimelineChart): string {
   const rowsEnd: number[] = [];
   for (const r of c.roleChanges.filter((r) => r.time >= c.from && r.time <= c.to)) {
     const xx = x(r.time);
-    const label = `${r.board} ${r.to}`;
+    const label = c.boardOnlyLabels ? r.board : `${r.board} ${r.to}`;
     const width = label.length * 6.2;
     let row = rowsEnd.findIndex((end) => end < xx - 2);
     if (row < 0) row = rowsEnd.push(0) - 1;

@@ -118,8 +118,12 @@ export type TcpInput =
   | { kind: 'abort'; now: number; conn: ConnId }
   /** Fire due timers: of every connection, or only of `conn` (per-connection replay). */
   | { kind: 'timer'; now: number; conn?: ConnId }
-  /** After takeover: retransmit from SND.UNA at once and send an ACK (all connections or one). */
-  | { kind: 'resume'; now: number; conn?: ConnId };
+  /**
+   * After takeover: retransmit from SND.UNA at once and send an ACK (all connections or one).
+   * `discardOutOfOrder` drops held out-of-order data (e.g. when the standby replayed segments
+   * without their bytes); the peer retransmits it.
+   */
+  | { kind: 'resume'; now: number; conn?: ConnId; discardOutOfOrder?: boolean };
 
 export type TcpEventKind =
   /** Active open completed. */
@@ -191,8 +195,13 @@ export interface TcpEngineApi {
   handle(input: TcpInput): TcpOutput[];
   /** Earliest armed timer deadline (ms) of any connection, or -1. May be early, never late. */
   nextDeadline(): number;
-  /** Connections with a timer due at `now`, ascending id (for per-connection timer replay). */
+  /** Connections with a timer due at `now`, ascending id; the timer index is not changed. */
   dueConnections(now: number): ConnId[];
+  /**
+   * Same, but removes them from the timer index: the caller must then feed
+   * `{ kind: 'timer', now, conn }` for each (per-connection timer records for HA).
+   */
+  takeDueConnections(now: number): ConnId[];
   /** Connection that would receive this segment (exact 4-tuple), if any. */
   lookup(localPort: number, remoteAddr: Addr, remotePort: number): ConnId | undefined;
   info(conn: ConnId): ConnInfo | undefined;

@@ -107,7 +107,11 @@ export function appAbort(ctx: Ctx, tcb: Tcb): void {
 }
 
 /** After takeover: retransmit the oldest unacknowledged segment now, and ACK. */
-export function appResume(ctx: Ctx, tcb: Tcb): void {
+export function appResume(ctx: Ctx, tcb: Tcb, discardOutOfOrder: boolean): void {
+  if (discardOutOfOrder) {
+    tcb.ooo.clear();
+    if (tcb.rcvFinSeq >= 0 && !tcb.peerFin) tcb.rcvFinSeq = -1;
+  }
   if (tcb.state === TcpState.TIME_WAIT || tcb.state === TcpState.CLOSED) return;
   if (tcb.sndUna !== tcb.sndMax) {
     retransmitHead(ctx, tcb);

@@ -145,6 +145,7 @@ export function createTcb(cfg: ResolvedConfig, a: NewTcbArgs): Tcb {
     appClosed: false,
     peerFin: false,
     drainArmed: false,
+    sacked: [],
     sendQueue: new SendQueue(),
     ooo: new Reassembly(cfg.oooLimit),
   };

@@ -206,3 +206,18 @@ test('keepalive: probes after idle, timed-out after the configured count', (t) =
   t.deepEqual(s.timer(2220), []);
   t.deepEqual(s.events(), ['closed:timed-out']);
 });
+
+test('SACK scoreboard: going back after a timeout skips what the peer SACKed', (t) => {
+  const { s, iss, conn } = openPassive(1000, { sack: true }, { mss: 1000, sackPermitted: true });
+  t.is(segsOf(s.run({ kind: 'send', now: 20, conn, bytes: new Uint8Array(5000) })).length, 5);
+  const sack = { sack: [{ left: A(iss + 2001), right: A(iss + 4001) }] };
+  t.deepEqual(s.in(30, { flags: '.', seq: 1001, ack: iss + 1, win: 8000, options: sack }), []);
+  t.deepEqual(s.timer(220), [`. ${A(iss + 1)}:${A(iss + 1001)}(1000) ack 1001 win 4096`]);
+  t.deepEqual(s.in(230, { flags: '.', seq: 1001, ack: iss + 1001, win: 8000, options: sack }), [
+    `. ${A(iss + 1001)}:${A(iss + 2001)}(1000) ack 1001 win 4096`,
+    `P. ${A(iss + 4001)}:${A(iss + 5001)}(1000) ack 1001 win 4096`,
+  ]);
+  t.deepEqual(s.engine.conns.get(conn)!.sacked, [A(iss + 2001), A(iss + 4001)]);
+  s.in(240, { flags: '.', seq: 1001, ack: iss + 5001, win: 8000 });
+  t.deepEqual(s.engine.conns.get(conn)!.sacked, []);
+});

@@ -37,7 +37,8 @@ function run(totalBytes: number, codec: boolean): { mbps: number; segments: numb
         segments++;
       } else if (o.kind === 'data') {
         received += o.bytes.length;
-        if (from === b) route(b, b.handle({ kind: 'consume', now, conn: o.conn, n: o.bytes.length }));
+        if (from === b)
+          route(b, b.handle({ kind: 'consume', now, conn: o.conn, n: o.bytes.length }));
       } else if (o.kind === 'event' && o.event === 'accepted') peer = o.conn;
     }
   };
@@ -51,13 +52,17 @@ function run(totalBytes: number, codec: boolean): { mbps: number; segments: numb
       sent += chunk.length;
     }
     if (queue.length === 0) {
-      now = Math.max(now + 1, Math.min(...[a.nextDeadline(), b.nextDeadline()].filter((d) => d >= 0)));
+      now = Math.max(
+        now + 1,
+        Math.min(...[a.nextDeadline(), b.nextDeadline()].filter((d) => d >= 0)),
+      );
       route(a, a.handle({ kind: 'timer', now }));
       route(b, b.handle({ kind: 'timer', now }));
       continue;
     }
     const batch = queue.splice(0, queue.length);
-    for (const q of batch) route(q.to, q.to.handle({ kind: 'segment', now, src: q.src, dst: q.dst, segment: q.seg }));
+    for (const q of batch)
+      route(q.to, q.to.handle({ kind: 'segment', now, src: q.src, dst: q.dst, segment: q.seg }));
     now++;
   }
   const ms = performance.now() - t0;

@@ -107,7 +107,7 @@ export class TcpEngine implements TcpEngineApi {
         break;
       case 'resume':
         for (const id of input.conn === undefined ? this.connections() : [input.conn]) {
-          this.onConn(id, (t) => appResume(this.ctx, t));
+          this.onConn(id, (t) => appResume(this.ctx, t, input.discardOutOfOrder === true));
         }
         break;
     }
@@ -269,10 +269,21 @@ export class TcpEngine implements TcpEngineApi {
   }
 
   dueConnections(now: number): ConnId[] {
+    return this.heap.peekDue(now).filter((id) => {
+      const t = this.conns.get(id);
+      const d = t ? tcbDeadline(t) : -1;
+      return d >= 0 && d <= now;
+    });
+  }
+
+  takeDueConnections(now: number): ConnId[] {
     const ids: ConnId[] = [];
-    for (const id of this.connections()) {
-      const d = tcbDeadline(this.conns.get(id)!);
+    for (const id of this.heap.popDue(now)) {
+      const t = this.conns.get(id);
+      if (!t) continue;
+      const d = tcbDeadline(t);
       if (d >= 0 && d <= now) ids.push(id);
+      else this.heap.schedule(id, d); // stale entry: the deadline moved later
     }
     return ids;
   }

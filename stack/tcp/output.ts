@@ -7,7 +7,8 @@ import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-types.ts'
 import { type TcpOutput, TcpState } from './api.ts';
 import type { Ctx } from './context.ts';
 import { backedOffRto } from './rtt.ts';
-import { seqAdd, seqDiff, seqGt, seqLt } from './seq.ts';
+import { sackedBelow, sackSkip } from './sack.ts';
+import { seqAdd, seqDiff, seqGt, seqLt, seqMin } from './seq.ts';
 import { finSeq, queueBase, type Tcb } from './tcb.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -162,16 +163,28 @@ export function transmit(ctx: Ctx, tcb: Tcb): void {
     const base = queueBase(tcb);
     const fin = finSeq(tcb);
     for (;;) {
+      // Going back after a timeout: skip what the peer already SACKed.
+      let room = Number.POSITIVE_INFINITY;
+      if (tcb.sacked.length > 0 && seqLt(tcb.sndNxt, tcb.sndMax)) {
+        const skip = sackSkip(tcb, tcb.sndNxt);
+        tcb.sndNxt = seqMin(skip.start, tcb.sndMax);
+        room = skip.room;
+      }
       const off = seqDiff(tcb.sndNxt, base);
       const avail = tcb.sendQueue.length - off;
       const inflight = seqDiff(tcb.sndNxt, tcb.sndUna);
-      const usable = Math.min(tcb.sndWnd, tcb.cwnd) - inflight;
+      // SACKed bytes have left the network (fast recovery counts them by inflating cwnd instead).
+      const pipe =
+        tcb.sacked.length > 0 && !tcb.inRecovery
+          ? inflight - sackedBelow(tcb, tcb.sndNxt)
+          : inflight;
+      const usable = Math.min(tcb.sndWnd - inflight, tcb.cwnd - pipe);
       if (avail > 0) {
         const blocks = sackFor(tcb);
         const segMax = tcb.mss - sackBytes(blocks);
-        const len = Math.min(avail, segMax, usable);
+        const len = Math.min(avail, segMax, usable, room);
         if (len <= 0) break;
-        if (len < segMax) {
+        if (len < segMax && len !== room) {
           const all = len === avail;
           const nagleOk = !tcb.nagle || inflight === 0 || tcb.finQueued;
           const bigEnough = len >= tcb.maxSndWnd >>> 1 && inflight === 0;

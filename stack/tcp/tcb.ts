@@ -108,6 +108,8 @@ export interface Tcb {
   /** A drain event is owed once the queue falls to half of sndBuf. */
   drainArmed: boolean;
 
+  /** Sender SACK scoreboard: sorted [left, right) pairs above SND.UNA, flattened. */
+  sacked: number[];
   sendQueue: SendQueue;
   ooo: Reassembly;
 }
@@ -236,6 +238,8 @@ export function writeTcb(w: ByteWriter, tcb: Tcb): void {
   w.u32(TCB_MAGIC);
   for (const f of INT_FIELDS) w.int(tcb[f]);
   for (const f of BOOL_FIELDS) w.bool(tcb[f]);
+  w.u32(tcb.sacked.length);
+  for (const v of tcb.sacked) w.u32(v);
   w.bytes(tcb.sendQueue.contents());
   w.int(tcb.ooo.limit);
   w.int(tcb.ooo.lastSeq);
@@ -251,6 +255,12 @@ export function readTcb(r: ByteReader): Tcb {
   const tcb = {} as Record<string, unknown>;
   for (const f of INT_FIELDS) tcb[f] = r.int();
   for (const f of BOOL_FIELDS) tcb[f] = r.bool();
+  const ns = r.u32();
+  if (ns % 2 !== 0 || ns > 64)
+    throw new TcpError('TCP_BAD_SNAPSHOT', `bad SACK scoreboard size ${ns}`);
+  const sacked: number[] = [];
+  for (let i = 0; i < ns; i++) sacked.push(r.u32());
+  tcb.sacked = sacked;
   const q = new SendQueue();
   q.push(r.bytes());
   tcb.sendQueue = q;

@@ -48,6 +48,7 @@ function retransmitTimeout(ctx: Ctx, tcb: Tcb): boolean {
     return false;
   }
   if (!synState) newReno.onRto(tcb);
+  if (tcb.rtxCount >= 1) tcb.sacked = []; // a repeated timeout: the peer may have reneged
   tcb.rtxCount++;
   tcb.rttSeq = -1;
   tcb.sndNxt = tcb.sndUna;

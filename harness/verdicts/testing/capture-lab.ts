@@ -4,13 +4,23 @@
  * and server. Everything it creates is removed by `destroy()`, by name and PID.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const SERVER_IP = '198.18.7.1';
 export const CLIENT_IP = '198.18.7.2';
 export const PORT = 5000;
+
+/** System tools by absolute path: `npx` puts node_modules/.bin first on PATH, and it has an `nft`. */
+function tool(name: string): string {
+  for (const dir of ['/usr/sbin', '/sbin', '/usr/bin', '/bin']) {
+    if (existsSync(join(dir, name))) return join(dir, name);
+  }
+  return name;
+}
+
+const IP = tool('ip');
 
 function run(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -87,17 +97,43 @@ export class CaptureLab {
 
   setup(): void {
     this.created = true;
-    run('ip', ['netns', 'add', this.client]);
-    run('ip', ['netns', 'add', this.server]);
-    run('ip', ['link', 'add', this.clientIf, 'netns', this.client, 'type', 'veth', 'peer', 'name', this.serverIf, 'netns', this.server]);
+    run(IP, ['netns', 'add', this.client]);
+    run(IP, ['netns', 'add', this.server]);
+    run(IP, [
+      'link',
+      'add',
+      this.clientIf,
+      'netns',
+      this.client,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      this.serverIf,
+      'netns',
+      this.server,
+    ]);
     for (const [ns, ifname, ip] of [
       [this.client, this.clientIf, CLIENT_IP],
       [this.server, this.serverIf, SERVER_IP],
     ] as const) {
-      run('ip', ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', ifname]);
-      run('ip', ['-n', ns, 'link', 'set', ifname, 'up']);
-      run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-      run('ip', ['netns', 'exec', ns, 'ethtool', '-K', ifname, 'tso', 'off', 'gso', 'off', 'gro', 'off']);
+      run(IP, ['-n', ns, 'addr', 'add', `${ip}/24`, 'dev', ifname]);
+      run(IP, ['-n', ns, 'link', 'set', ifname, 'up']);
+      run(IP, ['-n', ns, 'link', 'set', 'lo', 'up']);
+      run(IP, [
+        'netns',
+        'exec',
+        ns,
+        tool('ethtool'),
+        '-K',
+        ifname,
+        'tso',
+        'off',
+        'gso',
+        'off',
+        'gro',
+        'off',
+      ]);
     }
   }
 
@@ -107,18 +143,21 @@ export class CaptureLab {
       'table inet hlv7 {',
       '  chain input {',
       '    type filter hook input priority 0;',
-      `    tcp dport ${PORT} numgen random mod 100 < ${percent} drop`,
+      `    tcp dport ${PORT} numgen random mod 100 < ${percent} counter drop`,
       '  }',
       '}',
       '',
     ].join('\n');
     const file = join(this.dir, 'loss.nft');
     writeFileSync(file, rules);
-    run('ip', ['netns', 'exec', this.server, 'nft', '-f', file]);
+    run(IP, ['netns', 'exec', this.server, tool('nft'), '-f', file]);
   }
 
-  private start(ns: string, args: string[]): { proc: ChildProcess; out: () => string; err: () => string } {
-    const proc = spawn('ip', ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  private start(
+    ns: string,
+    args: string[],
+  ): { proc: ChildProcess; out: () => string; err: () => string } {
+    const proc = spawn(IP, ['netns', 'exec', ns, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.procs.push(proc);
     let out = '';
     let err = '';
@@ -128,16 +167,41 @@ export class CaptureLab {
   }
 
   /** Captures while `scenario` runs; returns the capture file and the client's timing. */
-  async capture(scenario: Scenario, opts: { nano?: boolean; name?: string } = {}): Promise<{ file: string; timing: { pauseFrom?: number; pauseTo?: number } }> {
+  async capture(
+    scenario: Scenario,
+    opts: { nano?: boolean; name?: string } = {},
+  ): Promise<{ file: string; timing: { pauseFrom?: number; pauseTo?: number } }> {
     const file = join(this.dir, `${opts.name ?? 'capture'}.pcap`);
     const tcpdump = this.start(this.server, [
-      'tcpdump', '-i', this.serverIf, '-w', file, '--immediate-mode', '-U', '-s', '0', '-B', '32768',
-      ...(opts.nano ? ['--time-stamp-precision=nano'] : []), 'tcp',
+      tool('tcpdump'),
+      '-i',
+      this.serverIf,
+      '-w',
+      file,
+      '--immediate-mode',
+      '-U',
+      '-s',
+      '0',
+      '-B',
+      '32768',
+      ...(opts.nano ? ['--time-stamp-precision=nano'] : []),
+      'tcp',
     ]);
     await until('tcpdump to listen', 10000, () => tcpdump.err().includes('listening on'));
-    const server = this.start(this.server, [process.execPath, '-e', SERVER, String(PORT), SERVER_IP]);
+    const server = this.start(this.server, [
+      process.execPath,
+      '-e',
+      SERVER,
+      String(PORT),
+      SERVER_IP,
+    ]);
     await until('the server to listen', 10000, () => server.out().includes('listening'));
-    const client = this.start(this.client, [process.execPath, '-e', CLIENT, JSON.stringify({ ...scenario, host: SERVER_IP, port: PORT })]);
+    const client = this.start(this.client, [
+      process.execPath,
+      '-e',
+      CLIENT,
+      JSON.stringify({ ...scenario, host: SERVER_IP, port: PORT }),
+    ]);
     const code = await new Promise<number | null>((r) => client.proc.on('exit', r));
     if (code !== 0) throw new Error(`client failed (${code}): ${client.err()}`);
     // Let the last ACKs and FINs reach the capture, then stop tcpdump cleanly.
@@ -158,11 +222,12 @@ export class CaptureLab {
   }
 
   destroy(): void {
-    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null && p.pid) p.kill('SIGKILL');
+    for (const p of this.procs)
+      if (p.exitCode === null && p.signalCode === null && p.pid) p.kill('SIGKILL');
     if (this.created) {
       for (const ns of [this.client, this.server]) {
         try {
-          run('ip', ['netns', 'del', ns]);
+          run(IP, ['netns', 'del', ns]);
         } catch {
           // already gone
         }

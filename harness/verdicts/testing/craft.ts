@@ -43,8 +43,20 @@ export class Craft {
   constructor(opts: { clientIsn?: number; serverIsn?: number; startMs?: number } = {}) {
     this.timeMs = opts.startMs ?? Date.UTC(2026, 10, 27, 4, 0, 0);
     this.peers = {
-      c: { ip: parseIpv4('198.18.7.2'), mac: parseMac('02:00:00:00:07:02'), port: 40000, nxt: opts.clientIsn ?? 1000, rcv: 0 },
-      s: { ip: parseIpv4('198.18.7.1'), mac: parseMac('02:00:00:00:07:01'), port: 5000, nxt: opts.serverIsn ?? 5000, rcv: 0 },
+      c: {
+        ip: parseIpv4('198.18.7.2'),
+        mac: parseMac('02:00:00:00:07:02'),
+        port: 40000,
+        nxt: opts.clientIsn ?? 1000,
+        rcv: 0,
+      },
+      s: {
+        ip: parseIpv4('198.18.7.1'),
+        mac: parseMac('02:00:00:00:07:01'),
+        port: 5000,
+        nxt: opts.serverIsn ?? 5000,
+        rcv: 0,
+      },
     };
   }
 
@@ -73,7 +85,12 @@ export class Craft {
         payload,
       },
     );
-    const end = (seq + payload.length + ((flags & TcpFlag.SYN) !== 0 ? 1 : 0) + ((flags & TcpFlag.FIN) !== 0 ? 1 : 0)) >>> 0;
+    const end =
+      (seq +
+        payload.length +
+        ((flags & TcpFlag.SYN) !== 0 ? 1 : 0) +
+        ((flags & TcpFlag.FIN) !== 0 ? 1 : 0)) >>>
+      0;
     if (((end - me.nxt) | 0) > 0) me.nxt = end;
     if (((end - peer.rcv) | 0) > 0 && o.seq === undefined) peer.rcv = end;
     this.timeMs += o.afterMs ?? 1;
@@ -84,7 +101,10 @@ export class Craft {
   handshake(): void {
     this.send('c', { flags: TcpFlag.SYN, options: { mss: 1460, wscale: 7, sackPermitted: true } });
     this.peers.s.rcv = this.peers.c.nxt;
-    this.send('s', { flags: TcpFlag.SYN | TcpFlag.ACK, options: { mss: 1460, wscale: 7, sackPermitted: true } });
+    this.send('s', {
+      flags: TcpFlag.SYN | TcpFlag.ACK,
+      options: { mss: 1460, wscale: 7, sackPermitted: true },
+    });
     this.peers.c.rcv = this.peers.s.nxt;
     this.send('c', { window: 512 });
   }

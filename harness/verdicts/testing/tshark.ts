@@ -25,15 +25,30 @@ export function tsharkCounts(file: string): TsharkCounts {
   });
   const row = out.split('\n').find((l) => l.includes('<>'));
   if (!row) throw new Error(`no io,stat row in tshark output:\n${out}`);
-  const cells = row.split('|').map((c) => c.trim()).filter((c) => c !== '');
+  const cells = row
+    .split('|')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
   // cells: interval, then frames/bytes per filter
   const frames = FILTERS.map((_, i) => Number(cells[1 + i * 2]));
-  const [rst, fin, syn, retransmissions, zeroWindows] = frames as [number, number, number, number, number];
+  const [rst, fin, syn, retransmissions, zeroWindows] = frames as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   return { rst, fin, syn, retransmissions, zeroWindows };
 }
 
 /** The same counts from an analysis report's totals. */
-export function ourCounts(totals: { rst: number; fin: number; syn: number; retransmissions: number; zeroWindows: number }): TsharkCounts {
+export function ourCounts(totals: {
+  rst: number;
+  fin: number;
+  syn: number;
+  retransmissions: number;
+  zeroWindows: number;
+}): TsharkCounts {
   return {
     rst: totals.rst,
     fin: totals.fin,

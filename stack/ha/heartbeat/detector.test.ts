@@ -2,7 +2,14 @@ import test from 'ava';
 import type { Heartbeat } from '../ipc/records.ts';
 import { FailureDetector } from './detector.ts';
 
-const hb = (epoch: number): Heartbeat => ({ slot: 1, role: 'standby', epoch, sync: 'hot', counter: 0, sentAt: 0 });
+const hb = (epoch: number): Heartbeat => ({
+  slot: 1,
+  role: 'standby',
+  epoch,
+  sync: 'hot',
+  counter: 0,
+  sentAt: 0,
+});
 
 test('a path is silent after misses x interval without a heartbeat', (t) => {
   const d = new FailureDetector({ intervalMs: 10, misses: 3 });

@@ -18,7 +18,9 @@ function time(label: string, n: number, unit: string, fn: () => number): void {
   const bytes = fn();
   const s = Number(process.hrtime.bigint() - start) / 1e9;
   const mb = bytes ? `, ${(bytes / s / 1e6).toFixed(1)} MB/s` : '';
-  console.log(`${label}: ${(n / s).toFixed(0)} ${unit}/s (${(s * 1000).toFixed(1)} ms for ${n})${mb}`);
+  console.log(
+    `${label}: ${(n / s).toFixed(0)} ${unit}/s (${(s * 1000).toFixed(1)} ms for ${n})${mb}`,
+  );
 }
 
 function tcpRecords(key?: Uint8Array, n = 200_000): number {
@@ -79,6 +81,8 @@ function gate(n = 1_000_000): number {
 }
 
 time('TCP records encode+decode, no key', 200_000, 'records', () => tcpRecords());
-time('TCP records encode+decode, HMAC-SHA256', 200_000, 'records', () => tcpRecords(new Uint8Array(32).fill(7)));
+time('TCP records encode+decode, HMAC-SHA256', 200_000, 'records', () =>
+  tcpRecords(new Uint8Array(32).fill(7)),
+);
 time('bulk sync framing, 10,000 control blocks of 400 bytes', 10_000, 'blocks', () => bulk());
 time('output gate submit+confirm (batches of 16)', 1_000_000, 'outputs', () => gate());

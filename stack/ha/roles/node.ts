@@ -52,6 +52,7 @@ export class HaNode {
   private alarmWasHot = false;
   private ipcLossHandled = false;
   private disconnectedFromHot = false;
+  private bulkRequested = false;
   /** Kept apart from the detector, which forgets the path when its transport closes. */
   private lastIpcHeartbeat: number | undefined;
   private noTakeoverLogged = false;
@@ -106,10 +107,7 @@ export class HaNode {
         break;
       case 'ipc-up':
         this.ipcUp = true;
-        acts.push({
-          kind: 'send-hello',
-          wantBulkSync: this.role === 'standby' && this.sync !== 'hot',
-        });
+        this.sendHello(acts, this.role === 'standby' && this.sync !== 'hot');
         break;
       case 'ipc-down':
         this.ipcUp = false;
@@ -117,6 +115,7 @@ export class HaNode {
         break;
       case 'bulk-sync-begun':
         if (this.role === 'standby') this.sync = 'syncing';
+        this.bulkRequested = false;
         break;
       case 'bulk-sync-done':
         if (this.role !== 'booting') this.sync = 'hot';
@@ -125,10 +124,11 @@ export class HaNode {
         this.log(acts, 'info', this.role === 'active' ? 'standby is hot' : 'hot');
         break;
       case 'resync-needed':
-        if (this.role === 'standby') {
+        // One request per bulk sync: records racing in before it begins also miss their turn.
+        if (this.role === 'standby' && !this.bulkRequested) {
           this.sync = this.ipcUp ? 'syncing' : 'cold';
           this.log(acts, 'warn', 'resync needed', { reason: input.reason });
-          if (this.ipcUp) acts.push({ kind: 'send-hello', wantBulkSync: true });
+          if (this.ipcUp) this.sendHello(acts, true);
         }
         break;
       case 'switchover-request':
@@ -224,8 +224,12 @@ export class HaNode {
       reason,
       epoch: this.epoch,
     });
-    if (reason !== 'switchover' && this.ipcUp)
-      acts.push({ kind: 'send-hello', wantBulkSync: true });
+    if (reason !== 'switchover' && this.ipcUp) this.sendHello(acts, true);
+  }
+
+  private sendHello(acts: HaAction[], wantBulkSync: boolean): void {
+    this.bulkRequested = wantBulkSync;
+    acts.push({ kind: 'send-hello', wantBulkSync });
   }
 
   log(

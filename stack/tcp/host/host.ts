@@ -7,14 +7,15 @@
  */
 import { formatIpv4, parseIpv4 } from '../../wire/address.ts';
 import type { TcpSegment } from '../../wire/tcp-types.ts';
-import type {
-  Addr,
-  ConnId,
-  ConnOptions,
-  TcpEngineApi,
-  TcpErrorKind,
-  TcpInput,
-  TcpOutput,
+import {
+  type Addr,
+  type ConnId,
+  type ConnOptions,
+  type TcpEngineApi,
+  type TcpErrorKind,
+  type TcpInput,
+  type TcpOutput,
+  TcpState,
 } from '../api.ts';
 import {
   type Clock,
@@ -80,6 +81,8 @@ export class TcpHost implements AppNet, SocketOwner {
   private readonly listeners = new Map<number, ListenerEntry>();
   /** Data for an accepted connection that arrived before its socket existed. */
   private readonly early = new Map<ConnId, Uint8Array[]>();
+  /** Connections the app saw close while the engine still holds them (TIME-WAIT). */
+  private readonly retired = new Set<ConnId>();
   private readonly deferred: (() => void)[] = [];
   private delivering = false;
   private nextEphemeral: number;
@@ -276,6 +279,14 @@ export class TcpHost implements AppNet, SocketOwner {
           this.onEvent(o);
           break;
         case 'state':
+          // TIME-WAIT belongs to the engine alone: for the app the socket is closed.
+          if (o.to === TcpState.TIME_WAIT) {
+            const socket = this.sockets.get(o.conn);
+            if (socket) {
+              this.retired.add(o.conn);
+              this.onClosed(socket, undefined);
+            }
+          }
           break;
       }
     }
@@ -304,6 +315,7 @@ export class TcpHost implements AppNet, SocketOwner {
       socket.received(bytes);
       return;
     }
+    if (this.retired.has(conn)) return;
     const list = this.early.get(conn) ?? [];
     list.push(bytes);
     this.early.set(conn, list);
@@ -330,6 +342,7 @@ export class TcpHost implements AppNet, SocketOwner {
         break;
       case 'closed':
         this.early.delete(o.conn);
+        this.retired.delete(o.conn);
         if (socket) this.onClosed(socket, o.error);
         break;
     }

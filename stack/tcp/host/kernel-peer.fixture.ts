@@ -1,0 +1,302 @@
+/**
+ * The kernel side of the interop tests and benchmark, run inside a namespace
+ * (`ip netns exec NS node --import=tsx kernel-peer.fixture.ts '<json>'`).
+ * Uses Linux TCP through node:net; prints JSON lines: {listening} once a
+ * server is ready, then one {result} (or {error}) and exits.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import {
+  decodeHello,
+  encodeHello,
+  HELLO_BYTES,
+  PatternVerifier,
+  PatternWriter,
+  type StreamDirection,
+} from '../../apps/stream-pattern.ts';
+
+export type PeerJob =
+  /** Send `bytes` random bytes to an echo server, half-close, hash what comes back. */
+  | { job: 'echo'; host: string; port: number; bytes: number }
+  /** Stream clients: hello + c2s pattern (`bytes`, then half-close), verify s2c until EOF. */
+  | {
+      job: 'stream-client';
+      host: string;
+      port: number;
+      bytes: number;
+      seed: number;
+      connections?: number;
+      /** Stop reading for pauseMs once this many bytes have arrived (first connection). */
+      pauseAfter?: number;
+      pauseMs?: number;
+    }
+  /** Stream server for `connections` clients: verify c2s, send `bytes` of s2c, half-close. */
+  | { job: 'stream-server'; port: number; bytes: number; connections?: number }
+  /** Connect and report how it ends: refused, or reset after sending `send`; `reset`: we reset it. */
+  | { job: 'probe'; host: string; port: number; send?: string; reset?: boolean }
+  /** Kernel-to-kernel baseline: listen and discard / connect and send (bench). */
+  | { job: 'sink'; port: number }
+  | { job: 'source'; host: string; port: number; bytes: number }
+  /** Echo round trips of `size` bytes, one at a time; prints latencies in µs. */
+  | { job: 'rtt'; host: string; port: number; count: number; size: number }
+  | { job: 'echo-server'; port: number };
+
+const say = (o: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+};
+
+const CHUNK = 256 * 1024;
+
+interface StreamResult {
+  seed: number;
+  sent: number;
+  verified: number;
+  mismatch: unknown;
+  eof: boolean;
+  error?: string;
+}
+
+/** Drive one stream connection (either role) after the hello is settled. */
+function streamBoth(
+  sock: net.Socket,
+  seed: number,
+  send: StreamDirection,
+  bytes: number,
+  onDone: (r: StreamResult) => void,
+  firstChunk?: Uint8Array,
+  pause?: { after: number; ms: number },
+): void {
+  const writer = new PatternWriter(seed, send);
+  const verifier = new PatternVerifier(seed, send === 'c2s' ? 's2c' : 'c2s');
+  const r: StreamResult = { seed, sent: 0, verified: 0, mismatch: null, eof: false };
+  let paused = false;
+  const check = (d: Uint8Array): void => {
+    if (verifier.push(d) && !r.mismatch) r.mismatch = verifier.mismatch;
+    r.verified = verifier.offset;
+    if (pause && !paused && r.verified >= pause.after) {
+      paused = true;
+      sock.pause();
+      setTimeout(() => sock.resume(), pause.ms);
+    }
+  };
+  if (firstChunk && firstChunk.length > 0) check(firstChunk);
+  sock.on('data', check);
+  sock.on('end', () => {
+    r.eof = true;
+  });
+  sock.on('error', (e: NodeJS.ErrnoException) => {
+    r.error = e.code ?? e.message;
+  });
+  sock.on('close', () => onDone(r));
+  const pump = (): void => {
+    while (writer.offset < bytes) {
+      const n = Math.min(CHUNK, bytes - writer.offset);
+      const ok = sock.write(writer.next(n));
+      r.sent = writer.offset;
+      if (!ok) return;
+    }
+    sock.end();
+  };
+  sock.on('drain', pump);
+  pump();
+}
+
+function runJob(job: PeerJob): Promise<unknown> {
+  switch (job.job) {
+    case 'echo':
+      return new Promise((resolve) => {
+        const sentHash = createHash('sha256');
+        const gotHash = createHash('sha256');
+        const r = { sent: 0, received: 0, eof: false, error: undefined as string | undefined };
+        const sock = net.connect(job.port, job.host);
+        sock.on('data', (d) => {
+          gotHash.update(d);
+          r.received += d.length;
+        });
+        sock.on('end', () => {
+          r.eof = true;
+        });
+        sock.on('error', (e: NodeJS.ErrnoException) => {
+          r.error = e.code ?? e.message;
+        });
+        sock.on('close', () =>
+          resolve({ ...r, sentSha: sentHash.digest('hex'), receivedSha: gotHash.digest('hex') }),
+        );
+        const pump = (): void => {
+          while (r.sent < job.bytes) {
+            const b = randomBytes(Math.min(CHUNK, job.bytes - r.sent));
+            sentHash.update(b);
+            r.sent += b.length;
+            if (!sock.write(b)) return;
+          }
+          sock.end();
+        };
+        sock.on('connect', pump);
+        sock.on('drain', pump);
+      });
+    case 'stream-client': {
+      const n = job.connections ?? 1;
+      const runs: Promise<StreamResult>[] = [];
+      for (let i = 0; i < n; i++) {
+        runs.push(
+          new Promise((resolve) => {
+            const seed = (job.seed + i) >>> 0;
+            // Half-open allowed: an EOF from the stack must not end our sending.
+            const sock = net.connect({ port: job.port, host: job.host, allowHalfOpen: true });
+            let started = false;
+            sock.on('error', (e: NodeJS.ErrnoException) => {
+              if (!started)
+                resolve({ seed, sent: 0, verified: 0, mismatch: null, eof: false, error: e.code });
+            });
+            sock.on('connect', () => {
+              started = true;
+              sock.write(encodeHello(seed));
+              const pause =
+                i === 0 && job.pauseAfter !== undefined
+                  ? { after: job.pauseAfter, ms: job.pauseMs ?? 3000 }
+                  : undefined;
+              streamBoth(sock, seed, 'c2s', job.bytes, resolve, undefined, pause);
+            });
+          }),
+        );
+      }
+      return Promise.all(runs);
+    }
+    case 'stream-server':
+      return new Promise((resolve) => {
+        const results: StreamResult[] = [];
+        const want = job.connections ?? 1;
+        const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+          let hello = Buffer.alloc(0);
+          const onHello = (d: Buffer): void => {
+            hello = Buffer.concat([hello, d]);
+            if (hello.length < HELLO_BYTES) return;
+            sock.off('data', onHello);
+            const h = decodeHello(hello);
+            if (!h.ok) {
+              sock.destroy();
+              return;
+            }
+            streamBoth(
+              sock,
+              h.seed,
+              's2c',
+              job.bytes,
+              (r) => {
+                results.push(r);
+                if (results.length === want) {
+                  server.close();
+                  resolve(results);
+                }
+              },
+              hello.subarray(HELLO_BYTES),
+            );
+          };
+          sock.on('data', onHello);
+        });
+        server.listen(job.port, () => say({ listening: job.port }));
+      });
+    case 'probe':
+      return new Promise((resolve) => {
+        const sock = net.connect(job.port, job.host);
+        let connected = false;
+        let eof = false;
+        sock.on('connect', () => {
+          connected = true;
+          if (job.send) sock.write(job.send);
+          if (job.reset) setTimeout(() => sock.resetAndDestroy(), 200);
+        });
+        sock.on('data', () => {});
+        sock.on('end', () => {
+          eof = true;
+        });
+        sock.on('error', (e: NodeJS.ErrnoException) => resolve({ connected, eof, error: e.code }));
+        sock.on('close', () => resolve({ connected, eof, error: null }));
+      });
+    case 'sink':
+      return new Promise(() => {
+        const server = net.createServer((sock) => {
+          let n = 0;
+          const t0 = process.hrtime.bigint();
+          sock.on('data', (d) => {
+            n += d.length;
+          });
+          sock.on('end', () => {
+            const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+            say({ result: { received: n, ms } });
+            sock.end();
+            server.close();
+            setImmediate(() => process.exit(0));
+          });
+        });
+        server.listen(job.port, () => say({ listening: job.port }));
+      });
+    case 'source':
+      return new Promise((resolve, reject) => {
+        const sock = net.connect(job.port, job.host);
+        const buf = randomBytes(CHUNK);
+        let sent = 0;
+        let t0 = 0n;
+        const pump = (): void => {
+          while (sent < job.bytes) {
+            const n = Math.min(CHUNK, job.bytes - sent);
+            sent += n;
+            if (!sock.write(n === CHUNK ? buf : buf.subarray(0, n))) return;
+          }
+          sock.end();
+        };
+        sock.on('connect', () => {
+          t0 = process.hrtime.bigint();
+          pump();
+        });
+        sock.on('drain', pump);
+        sock.on('data', () => {});
+        sock.on('error', reject);
+        sock.on('close', () => resolve({ sent, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+      });
+    case 'rtt':
+      return new Promise((resolve, reject) => {
+        const sock = net.connect(job.port, job.host);
+        sock.setNoDelay(true);
+        const msg = randomBytes(job.size);
+        const us: number[] = [];
+        let got = 0;
+        let t0 = 0n;
+        const once = (): void => {
+          got = 0;
+          t0 = process.hrtime.bigint();
+          sock.write(msg);
+        };
+        sock.on('connect', once);
+        sock.on('data', (d) => {
+          got += d.length;
+          if (got < job.size) return;
+          us.push(Number(process.hrtime.bigint() - t0) / 1000);
+          if (us.length < job.count) once();
+          else sock.end();
+        });
+        sock.on('error', reject);
+        sock.on('close', () => resolve({ us }));
+      });
+    case 'echo-server':
+      return new Promise(() => {
+        const server = net.createServer((sock) => {
+          sock.setNoDelay(true);
+          sock.pipe(sock);
+        });
+        server.listen(job.port, () => say({ listening: job.port }));
+      });
+  }
+}
+
+const job = JSON.parse(process.argv[2] ?? '{}') as PeerJob;
+runJob(job).then(
+  (result) => {
+    say({ result });
+    process.exit(0);
+  },
+  (err: Error) => {
+    say({ error: err.message });
+    process.exit(1);
+  },
+);
