@@ -61,6 +61,9 @@ export const Board = z.strictObject({
         .describe('front LAN interface (bridge) the stack joins'),
       ipc: z.string().min(1).default('ipc0').describe('dedicated IPC interface'),
       ipcAddress: cidr.optional().describe('kernel address on the IPC interface, if any'),
+      frontAddress: cidr
+        .optional()
+        .describe("the board's own kernel address on the front bridge (LAN heartbeats), if any"),
     })
     .prefault({}),
   cables: z
@@ -173,7 +176,11 @@ export const LabShape = z.strictObject({
   chassis: z
     .strictObject({
       address: ipv4.describe('chassis address on the front LAN'),
-      mac: z.string().optional(),
+      prefixLength: z.number().int().min(8).max(32).default(24),
+      mac: z
+        .string()
+        .regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'a MAC address, lower-case hex')
+        .optional(),
     })
     .optional(),
   boards: z.array(Board).length(2),
@@ -230,6 +237,10 @@ export const LabSchema = LabShape.superRefine((lab, ctx) => {
   else if (!inTestRange(lab.virtual.harnessAddress))
     issue(['virtual', 'harnessAddress'], 'must be in 198.18.0.0/15');
   lab.boards.forEach((b, i) => {
+    for (const key of ['frontAddress', 'ipcAddress'] as const) {
+      const a = b.interfaces[key];
+      if (a && !inTestRange(a)) issue(['boards', i, 'interfaces', key], 'must be in 198.18.0.0/15');
+    }
     if (b.name.length > 6)
       issue(['boards', i, 'name'], 'virtual host names have at most 6 characters');
     if (!inTestRange(b.ssh.host))
@@ -241,6 +252,8 @@ export const LabSchema = LabShape.superRefine((lab, ctx) => {
   });
   if (lab.boards[0] && lab.boards[1] && lab.boards[0].cables.ipc !== lab.boards[1].cables.ipc)
     issue(['boards', 1, 'cables', 'ipc'], 'both boards must share one IPC cable');
+  if (lab.chassis && !inTestRange(lab.chassis.address))
+    issue(['chassis', 'address'], 'must be in 198.18.0.0/15');
   lab.peers.forEach((p, i) => {
     if (p.name.length > 6)
       issue(['peers', i, 'name'], 'virtual host names have at most 6 characters');

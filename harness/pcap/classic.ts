@@ -86,7 +86,7 @@ export function readClassic(
       if (settled) return;
       frames += 1;
       const h = p.header;
-      sink({
+      const frame = {
         number: frames,
         offset: cursor,
         timeMs: h.timestampSeconds * 1000 + h.timestampMicroseconds * fractionScale,
@@ -95,8 +95,17 @@ export function readClassic(
         linkType,
         data: p.data,
         originalLength: h.originalLength,
-      });
+      };
       cursor += RECORD_HEADER + h.capturedLength;
+      try {
+        sink(frame);
+      } catch (err) {
+        // A failing consumer ends the read; it must not escape as an uncaught stream error.
+        settled = true;
+        parser.errored = true;
+        stream.destroy();
+        reject(err);
+      }
     });
     parser.on('error', (err: Error) => {
       if (settled) return;

@@ -264,8 +264,16 @@ export function readPcapng(file: string, sink: FrameSink): Promise<CaptureInfo> 
   return new Promise((resolve, reject) => {
     const decoder = new PcapngDecoder(file, sink);
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+    let failed = false;
     stream.on('data', (chunk) => {
-      if (!decoder.push(chunk as Buffer)) stream.destroy();
+      try {
+        if (!decoder.push(chunk as Buffer)) stream.destroy();
+      } catch (err) {
+        // A failing consumer ends the read; it must not escape as an uncaught stream error.
+        failed = true;
+        stream.destroy();
+        reject(err);
+      }
     });
     const done = () => {
       try {
@@ -276,7 +284,7 @@ export function readPcapng(file: string, sink: FrameSink): Promise<CaptureInfo> 
     };
     stream.on('end', done);
     stream.on('close', () => {
-      if (decoder.problem) done();
+      if (decoder.problem && !failed) done();
     });
     stream.on('error', (err) =>
       reject(new CaptureError('CAPTURE_UNREADABLE', `${file}: ${err.message}`)),

@@ -276,3 +276,17 @@ test('memory stays flat: a 40 MB capture streams through', async (t) => {
   t.is(frames, count);
   t.true(peak - before < 30 << 20, `rss grew by ${((peak - before) / 1048576).toFixed(1)} MB`);
 });
+
+test('an exception in the consumer rejects the read instead of crashing', async (t) => {
+  const pcap = write(encodePcap(records(3, 1)));
+  const ng = join(dir, `f${n++}.pcapng`);
+  execFileSync('editcap', ['-F', 'pcapng', pcap, ng]);
+  for (const file of [pcap, ng]) {
+    await t.throwsAsync(
+      readCapture(file, (f) => {
+        if (f.number === 2) throw new Error('consumer broke');
+      }),
+      { message: 'consumer broke' },
+    );
+  }
+});

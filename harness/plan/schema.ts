@@ -49,9 +49,18 @@ export const testplanSchema = z
           .strict()
           .default({ interval_ms: 10, misses: 3 }),
         key_file: z.boolean().default(true).describe('authenticate IPC with a per-run shared key'),
+        replication: z
+          .boolean()
+          .default(true)
+          .describe('false: the daemons run with replication off (the harness must then catch drops)'),
       })
       .strict()
-      .default({ deploy: 'checkout', heartbeat: { interval_ms: 10, misses: 3 }, key_file: true }),
+      .default({
+        deploy: 'checkout',
+        heartbeat: { interval_ms: 10, misses: 3 },
+        key_file: true,
+        replication: true,
+      }),
     traffic: z
       .object({
         peers: z.array(z.string()).min(1).optional().describe('peer names; default all peers'),

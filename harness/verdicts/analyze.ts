@@ -147,11 +147,10 @@ export async function analyzeCapture(file: string, opts: AnalyzeOptions): Promis
     connections.length === 0
       ? 'inconclusive'
       : worst([...connections, ...windows].map((x) => x.verdict));
-  const failing = connections.filter((c) => c.verdict !== 'pass');
-  if (failing.length > 0) {
-    reasons.push(
-      `${failing.length} of ${connections.length} connections ${verdict === 'fail' ? 'failed or inconclusive' : 'inconclusive'}`,
-    );
+  const failed = connections.filter((c) => c.verdict === 'fail').length;
+  const unsure = connections.filter((c) => c.verdict === 'inconclusive').length;
+  if (failed + unsure > 0) {
+    reasons.push(`of ${connections.length} connections: ${failed} failed, ${unsure} inconclusive`);
   }
   for (const w of windows)
     if (w.verdict !== 'pass') reasons.push(`fault window ${w.kind}: ${w.verdict}`);

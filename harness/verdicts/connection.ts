@@ -7,7 +7,8 @@
 import { TcpFlag } from '../../stack/wire/tcp-types.ts';
 import type { TcpPacket } from '../pcap/decode.ts';
 import { Direction } from './direction.ts';
-import type { Evidence, EvidenceKind, FaultWindow, Stall } from './evidence.ts';
+import type { Evidence, EvidenceKind, FaultWindow } from './evidence.ts';
+import { StallTracker } from './stalls.ts';
 
 export interface ConnectionOptions {
   windows: FaultWindow[];
@@ -36,9 +37,7 @@ export class Connection {
   closed: 'rst' | 'fin' | undefined;
   closedMs: number | undefined;
   established = false;
-  longestStall: Stall | undefined;
-  readonly windowStalls: Array<Stall | undefined>;
-  private lastProgress: { frame: number; timeMs: number } | undefined;
+  readonly stalls: StallTracker;
 
   constructor(
     readonly id: number,
@@ -52,7 +51,7 @@ export class Connection {
       new Direction(endpointLabel(clientIp, clientPort)),
       new Direction(endpointLabel(serverIp, serverPort)),
     ];
-    this.windowStalls = opts.windows.map(() => undefined);
+    this.stalls = new StallTracker(opts.windows);
   }
 
   get client(): string {
@@ -82,7 +81,7 @@ export class Connection {
     if (this.firstFrame === 0) {
       this.firstFrame = p.frame;
       this.firstMs = p.timeMs;
-      this.lastProgress = at;
+      this.stalls.start(at);
     }
     this.lastFrame = p.frame;
     this.lastMs = p.timeMs;
@@ -101,16 +100,20 @@ export class Connection {
     const segEnd = dataStart + plen + (fin ? 1 : 0);
     let progress = false;
 
+    // One byte at the edge of a zero window probes it (as Wireshark reads it): not new data yet.
+    const probe = plen === 1 && !(syn || fin) && segStart === d.nxt && r.lastWindow === 0;
     this.checkWindow(d, p, dataStart, plen);
-    if (plen <= 1 && !(syn || fin || rst) && segStart === d.nxt - 1) d.counts.keepAlives++;
+    if (probe) c.zeroWindowProbes++;
+    else if (plen <= 1 && !(syn || fin || rst) && segStart === d.nxt - 1) c.keepAlives++;
     else if (plen > 0 || syn || fin) this.classifyResend(d, p, segStart, segEnd, plen);
     if (plen > 0) this.checkPayload(d, p, dataStart, plen);
     if (plen > 0 || fin) d.coverage.see(dataStart, segEnd, p.frame, p.timeMs);
-    if (segEnd > d.nxt) {
+    // A pure ACK whose sequence jumps ahead claims bytes the capture missed; a RST claims nothing.
+    if (segEnd > d.nxt && !rst && !probe) {
       d.nxt = segEnd;
       d.nxtFrame = p.frame;
       d.nxtTimeMs = p.timeMs;
-      progress = true;
+      if (plen > 0 || syn || fin) progress = true;
     }
     if (fin && d.finAt === undefined) {
       d.finAt = dataStart + plen;
@@ -146,8 +149,9 @@ export class Connection {
       progress = true;
     }
     this.trackZeroWindow(d, p, s.window, syn || fin || rst);
+    d.lastWindow = s.window;
     if (hasAck && !syn && this.dirs[0].started && this.dirs[1].started) this.established = true;
-    if (progress) this.progress(at);
+    if (progress) this.stalls.progress(at, this.closedMs);
   }
 
   /** Retransmission, fast or timeout-driven (or spurious): a segment that does not advance the stream. */
@@ -298,48 +302,11 @@ export class Connection {
     this.closedMs = timeMs;
   }
 
-  private progress(at: { frame: number; timeMs: number }): void {
-    const last = this.lastProgress;
-    this.lastProgress = at;
-    if (!last || (this.closedMs !== undefined && last.timeMs >= this.closedMs)) return;
-    this.recordGap({
-      durationMs: at.timeMs - last.timeMs,
-      fromFrame: last.frame,
-      toFrame: at.frame,
-      fromMs: last.timeMs,
-      toMs: at.timeMs,
-    });
-  }
-
-  private recordGap(stall: Stall): void {
-    if (!this.longestStall || stall.durationMs > this.longestStall.durationMs)
-      this.longestStall = stall;
-    this.opts.windows.forEach((w, i) => {
-      const current = this.windowStalls[i];
-      if (
-        stall.fromMs < w.endMs &&
-        stall.toMs > w.startMs &&
-        (!current || stall.durationMs > current.durationMs)
-      ) {
-        this.windowStalls[i] = stall;
-      }
-    });
-  }
-
   /** End of capture: open stalls, zero windows still open, gaps never filled. */
   finish(endMs: number, endFrame: number): void {
-    const outstanding = this.dirs.some((d) => d.started && d.ackSeen && d.acked < d.nxt);
-    if (!this.closed && outstanding && this.lastProgress && endMs > this.lastProgress.timeMs) {
-      const last = this.lastProgress;
-      this.recordGap({
-        durationMs: endMs - last.timeMs,
-        fromFrame: last.frame,
-        toFrame: endFrame,
-        fromMs: last.timeMs,
-        toMs: endMs,
-        openAtEnd: true,
-      });
-    }
+    const outstanding = this.dirs.some((d) => d.started && d.nxt > (d.ackSeen ? d.acked : 1));
+    if (!this.closed && outstanding) this.stalls.openAtEnd({ frame: endFrame, timeMs: endMs });
+    this.checkOneWay(endMs);
     for (const d of this.dirs) {
       if (d.zeroWindowSince) this.endZeroWindow(d, endFrame, endMs);
       const gap = d.coverage.firstGap();
@@ -357,5 +324,33 @@ export class Connection {
           (settled ? '' : ' (capture ended before a retransmission was due)'),
       });
     }
+  }
+
+  /** Only one side was captured: a SYN nobody answered, or traffic whose other half is missing. */
+  private checkOneWay(endMs: number): void {
+    const [c, s] = this.dirs;
+    if (c.started && s.started) return;
+    const only = c.started ? c : s;
+    if (only.synSeen && only.nxt <= 1) {
+      const settled = endMs - this.firstMs >= this.opts.holeGraceMs || only.counts.syn > 1;
+      this.add({
+        kind: 'syn-unanswered',
+        severity: settled ? 'drop' : 'incomplete',
+        from: only.label,
+        frame: this.firstFrame,
+        timeMs: this.firstMs,
+        relatedFrames: [this.lastFrame],
+        detail: `${only.counts.syn} SYN(s) and no answer from ${only === c ? this.server : this.client}`,
+      });
+      return;
+    }
+    this.add({
+      kind: 'one-way',
+      severity: 'incomplete',
+      from: only.label,
+      frame: this.firstFrame,
+      timeMs: this.firstMs,
+      detail: `nothing captured from ${only === c ? this.server : this.client}: delivery cannot be judged`,
+    });
   }
 }

@@ -227,16 +227,26 @@ test('zero-window periods are measured and counted as tshark counts them', async
   const from = c.send('s', { window: 0 });
   c.send('c', { seq: (c.nxt('c') - 1) >>> 0, afterMs: 200 }); // probe (keep-alive form)
   c.send('s', { window: 0 });
-  const to = c.send('s', { window: 512, afterMs: 300 });
+  // One-byte probes at the window's edge (other stacks' form), then the byte for real.
+  const edge = c.nxt('c');
+  c.send('c', { seq: edge, payload: pattern(1), afterMs: 50 });
+  c.send('s', { ack: edge, window: 0 });
+  c.send('c', { seq: edge, payload: pattern(1), afterMs: 100 });
+  c.send('s', { ack: edge, window: 0 });
+  const to = c.send('s', { ack: edge, window: 512, afterMs: 150 });
+  c.send('c', { seq: edge, payload: pattern(1) });
+  c.send('s', { ack: (edge + 1) >>> 0, window: 512 });
   c.stream('c', 1000);
   const { report, file } = await analyze(c);
   t.is(report.verdict, 'pass', report.reasons.join('\n'));
   const e = report.connections[0]!.evidence.find((x) => x.kind === 'zero-window')!;
   t.is(e.frame, from);
   t.deepEqual(e.relatedFrames, [to]);
-  t.is(Math.round(e.durationMs!), 501);
-  t.is(report.totals.zeroWindows, 2);
+  t.is(Math.round(e.durationMs!), 503);
+  t.is(report.totals.zeroWindows, 4);
   t.is(report.totals.keepAlives, 1);
+  t.is(report.totals.zeroWindowProbes, 2);
+  t.is(report.totals.retransmissions, 0);
   t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
 });
 
@@ -284,4 +294,41 @@ test('kernel drops from a tcpdump .stats sidecar or --drops make a clean capture
   t.is(report.droppedByCapture, 2);
   t.true(report.reasons.some((r) => /dropped 2 packets/.test(r)));
   t.is((await analyzeCapture(file, { windows: [], drops: 0 })).verdict, 'pass');
+});
+
+test('a truncated capture is inconclusive with the frame and offset, unless it already shows a drop', async (t) => {
+  const c = new Craft();
+  c.handshake();
+  c.stream('c', 3000);
+  const whole = c.pcap();
+  const file = join(dir, 'truncated.pcap');
+  writeFileSync(file, whole.subarray(0, whole.length - 20));
+  const report = await analyzeCapture(file, { windows: [] });
+  t.is(report.verdict, 'inconclusive');
+  t.true(
+    report.reasons.some((r) => /file truncated in frame 9 at byte offset \d+/.test(r)),
+    report.reasons.join('\n'),
+  );
+  c.send('s', { flags: TcpFlag.RST | TcpFlag.ACK });
+  c.stream('c', 1000);
+  const withRst = c.pcap();
+  writeFileSync(file, withRst.subarray(0, withRst.length - 20));
+  t.is((await analyzeCapture(file, { windows: [] })).verdict, 'fail');
+});
+
+test('a SYN nobody answers fails; a capture of one direction only is inconclusive', async (t) => {
+  const c = new Craft();
+  c.send('c', { flags: TcpFlag.SYN });
+  c.send('c', { seq: 1000, flags: TcpFlag.SYN, afterMs: 1000 });
+  const { report, file } = await analyze(c);
+  t.is(report.verdict, 'fail');
+  t.deepEqual(kinds(report), ['syn-unanswered']);
+  t.deepEqual(ourCounts(report.totals), tsharkCounts(file));
+
+  const d = new Craft();
+  d.send('c', { flags: TcpFlag.ACK, payload: pattern(500) });
+  d.send('c', { flags: TcpFlag.ACK, payload: pattern(500, 500) });
+  const oneWay = await analyze(d);
+  t.is(oneWay.report.verdict, 'inconclusive');
+  t.deepEqual(kinds(oneWay.report, 'incomplete'), ['one-way']);
 });

@@ -23,6 +23,7 @@ export interface DirectionCounts {
   /** Frames advertising a zero window (SYN, FIN and RST excluded, as Wireshark counts them). */
   zeroWindows: number;
   keepAlives: number;
+  zeroWindowProbes: number;
 }
 
 export function emptyCounts(): DirectionCounts {
@@ -38,6 +39,7 @@ export function emptyCounts(): DirectionCounts {
     spuriousRetransmissions: 0,
     zeroWindows: 0,
     keepAlives: 0,
+    zeroWindowProbes: 0,
   };
 }
 
@@ -60,6 +62,8 @@ export class Direction {
   /** Highest right edge of the receive window the receiver advertised (absolute offset). */
   rightEdge = 0;
   rightEdgeKnown = false;
+  /** Window field of the last segment this side sent (unscaled), undefined before any. */
+  lastWindow: number | undefined;
   /** Offset of this sender's FIN, once sent. */
   finAt: number | undefined;
   coverage = new Coverage(1);

@@ -10,7 +10,9 @@ export type EvidenceKind =
   | 'ack-unseen'
   | 'out-of-window'
   | 'zero-window'
-  | 'retransmission';
+  | 'retransmission'
+  | 'syn-unanswered'
+  | 'one-way';
 
 /**
  * drop: the peer saw (or will see) the connection break.

@@ -79,7 +79,7 @@ export function judgeConnection(
     if (n > shown && kind !== 'retransmission' && kind !== 'zero-window')
       fail.push(`${n - shown} more ${kind} items not listed`);
   }
-  const stall = conn.longestStall;
+  const stall = conn.stalls.longest;
   if (stall && opts.maxStallMs !== undefined && stall.durationMs > opts.maxStallMs) {
     fail.push(`stall longer than ${opts.maxStallMs} ms: ${describeStall(stall)}`);
   }
@@ -109,7 +109,7 @@ export function judgeConnection(
     clientToServer: c.counts,
     serverToClient: s.counts,
     ...(stall ? { longestStall: stall } : {}),
-    windowStalls: conn.windowStalls.map((w) => w ?? null),
+    windowStalls: conn.stalls.perWindow.map((w) => w ?? null),
     evidenceCounts: conn.evidenceCounts,
     evidence: conn.evidence,
     verdict,

@@ -3,6 +3,9 @@
 # namespaces inside its network namespace. stdout is the serial console.
 # Killing this process (power cut) kills every process of the host at once.
 set -u
+# Only the console login gets the password; nothing else started here inherits it.
+console_password=${HITLESS_CONSOLE_PASSWORD:-}
+unset HITLESS_CONSOLE_PASSWORD
 start=$(date +%s%N)
 stamp() { local now; now=$(date +%s%N); printf '[%5d.%03d] ' $(((now - start) / 1000000000)) $((((now - start) / 1000000) % 1000)); }
 say() { stamp; printf '%s\r\n' "$*"; }
@@ -28,9 +31,10 @@ if [ "$ROLE" = board ]; then
   ip link set lan master "$FRONT"
   ip link set lan up
   ip link set "$FRONT" up
+  [ -n "$FRONT_ADDR" ] && ip addr add "$FRONT_ADDR" dev "$FRONT"
   [ -n "$IPC_ADDR" ] && ip addr add "$IPC_ADDR" dev "$IPC"
   ip link set "$IPC" up
-  say "net: mgmt $MGMT_ADDR, front $FRONT, ipc $IPC ${IPC_ADDR:-} up"
+  say "net: mgmt $MGMT_ADDR, front $FRONT ${FRONT_ADDR:-}, ipc $IPC ${IPC_ADDR:-} up"
 else
   [ -n "$LAN_ADDR" ] && ip addr add "$LAN_ADDR" dev "$LAN_IF"
   ip link set "$LAN_IF" up
@@ -56,6 +60,6 @@ if [ "$elapsed" -lt "$BOOT_MS" ]; then sleep "$(printf '%d.%03d' $(((BOOT_MS - e
 say "boot complete"
 printf '\r\n'
 while true; do
-  socat STDIO "EXEC:bash $LOGIN,pty,setsid,ctty,stderr,sane" 2>>/var/log/console.log
+  HITLESS_CONSOLE_PASSWORD=$console_password socat STDIO "EXEC:bash $LOGIN,pty,setsid,ctty,stderr,sane" 2>>/var/log/console.log
   sleep 0.2
 done

@@ -159,6 +159,9 @@ export class Equipment implements MibEquipment {
         name: r.host.name,
         role: r.host.role,
         mgmt: r.host.mgmtIp,
+        lan:
+          this.lab.peers.find((p) => p.name === r.host.name)?.lan.address ??
+          this.lab.boards.find((b) => b.name === r.host.name)?.interfaces.frontAddress,
         power: r.state,
         bootedAt: r.bootedAt,
         console: consoles.has(r.host.name)

@@ -89,6 +89,7 @@ export class HostRunner {
         FRONT: b.interfaces.front,
         IPC: b.interfaces.ipc,
         IPC_ADDR: b.interfaces.ipcAddress ?? '',
+        FRONT_ADDR: b.interfaces.frontAddress ?? '',
         CONFIG: b.config ?? '',
         DAEMON: v?.daemon ?? `${CHECKOUT}/harness/cli/hitless.mjs rpd`,
         LOGIN: `${here}/console-login.sh`,

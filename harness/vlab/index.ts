@@ -16,7 +16,7 @@ import type { Lab } from '../lab/schema.ts';
 import { buildNetwork } from './build.ts';
 import { agentAddresses, writeLabFiles } from './files.ts';
 import { nsOf, statePaths } from './names.ts';
-import { waitFor } from './sh.ts';
+import { run, waitFor } from './sh.ts';
 import { type DownSummary, supervisorPid, teardown } from './teardown.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -57,6 +57,7 @@ export type VlabStatus = {
     name: string;
     role: string;
     mgmt: string;
+    lan?: string;
     power: string;
     console?: string;
     outlet?: number;
@@ -107,6 +108,7 @@ export async function vlabUp(
     );
   }
   await teardown(lab.prefix, lab.stateDir);
+  await assertSubnetFree(lab);
   const paths = statePaths(lab);
   mkdirSync(lab.stateDir, { recursive: true, mode: 0o700 });
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -178,6 +180,23 @@ export async function vlabUp(
     agent: { addresses: agentAddresses(lab), port: 161 },
     status,
   };
+}
+
+/** Two labs on one management subnet would fight over root-namespace routes. */
+async function assertSubnetFree(lab: Lab): Promise<void> {
+  const ipAddr = (lab.virtual?.harnessAddress ?? '').split('/')[0];
+  const out = await run('ip', ['-j', '-4', 'addr', 'show'], { allowFail: true });
+  const ifs = JSON.parse(out.stdout || '[]') as {
+    ifname: string;
+    addr_info?: { local: string }[];
+  }[];
+  const owner = ifs.find((i) => i.addr_info?.some((a) => a.local === ipAddr));
+  if (owner) {
+    throw new LabError(
+      'VLAB_BUSY',
+      `lab ${lab.prefix}: management address ${ipAddr} is already on ${owner.ifname} (another lab on the same subnet?)`,
+    );
+  }
 }
 
 function tail(file: string): string {

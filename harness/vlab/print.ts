@@ -37,7 +37,7 @@ export function printStatus(s: VlabStatus, json: boolean): void {
   for (const h of s.hosts) {
     const outlet = h.outlet ? `outlet ${h.outlet}` : '';
     process.stdout.write(
-      `  ${h.name.padEnd(7)} ${h.role.padEnd(6)} ${h.mgmt.padEnd(15)} power ${h.power.padEnd(8)} ${outlet.padEnd(9)} ${h.console ?? ''}\n`,
+      `  ${h.name.padEnd(7)} ${h.role.padEnd(6)} ${h.mgmt.padEnd(15)} ${(h.lan ?? '').padEnd(16)} power ${h.power.padEnd(8)} ${outlet.padEnd(9)} ${h.console ?? ''}\n`,
     );
   }
   process.stdout.write('\nswitch ports:\n');

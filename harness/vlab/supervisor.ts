@@ -34,10 +34,12 @@ for (const host of virtualHosts(lab)) {
     lab,
     host,
     (d) => {
-      if (board) {
-        relay?.write(d);
-        appendFileSync(consoleLog, d);
-      } else appendFileSync(`${host.dir}/boot.log`, d);
+      relay?.write(d);
+      try {
+        appendFileSync(board ? consoleLog : `${host.dir}/boot.log`, d);
+      } catch {
+        // the state dir is going away (lab down)
+      }
     },
     log,
   );

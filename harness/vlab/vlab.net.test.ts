@@ -3,7 +3,8 @@
  * net-snmp's snmpset on the PDU and switch, the board console, and a clean
  * teardown. Lab prefix hlv5a, management subnet 198.18.200.0/24.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
 import test from 'ava';
 import { resolveSecret } from '../lab/load.ts';
 import { type VlabUp, vlabDown, vlabPower, vlabUp, writeVirtualLab } from './index.ts';
@@ -20,11 +21,8 @@ test.before(async () => {
   if (blocker) return;
   const dir = `/tmp/hitless-test-${PREFIX}-${process.pid}`;
   mkdirSync(dir, { recursive: true });
-  // A stand-in for the stack daemon: it shows its arguments and stays up.
-  writeFileSync(`${dir}/fake-rpd`, '#!/bin/sh\necho "fake-rpd $*"\nexec sleep 1000\n', {
-    mode: 0o755,
-  });
-  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 200, dir, daemon: `${dir}/fake-rpd` });
+  // The daemon is deployed to the board's own /root by the daemon test below.
+  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 200, dir, daemon: '/root/fake-rpd' });
   await vlabDown(labFile);
   up = await vlabUp(labFile);
 });
@@ -144,9 +142,56 @@ test.serial(
       .filter(Boolean);
     t.true(before.length >= 3, `rp0 processes: ${before.join(' ')}`);
 
+    // An open SSH session and a capture on the management bridge: the cut must send nothing (no FIN, no RST).
+    const session = spawn('ssh', [
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${l.knownHosts}`,
+      '-i',
+      rp0.keyPath,
+      `root@${rp0.address}`,
+      'echo open; sleep 100',
+    ]);
+    let opened = '';
+    session.stdout.on('data', (d: Buffer) => {
+      opened += d.toString();
+    });
+    await waitFor('ssh session open', () => opened.includes('open'), 5000);
+    const pcap = `/tmp/hitless-test-${PREFIX}-${process.pid}/cut.pcap`;
+    const dump = spawn('tcpdump', [
+      '-U',
+      '-n',
+      '-i',
+      `${PREFIX}-mgmt`,
+      '-w',
+      pcap,
+      'src',
+      'host',
+      rp0.address,
+    ]);
+    let dumpErr = '';
+    dump.stderr.on('data', (d: Buffer) => {
+      dumpErr += d.toString();
+    });
+    t.teardown(() => {
+      session.kill('SIGKILL');
+      dump.kill('SIGKILL');
+    });
+    await waitFor('tcpdump listening', () => dumpErr.includes('listening on'), 5000);
+
     const off = await snmp('snmpset', 'write', OUTLET(1), 'i', '2');
     t.is(off.code, 0, off.stderr);
     await waitFor('rp0 processes gone', () => before.every((pid) => !alive(pid)), 5000);
+    await new Promise((r) => setTimeout(r, 500));
+    dump.kill('SIGINT');
+    await new Promise((r) => dump.once('exit', r));
+    const sent = await run('tcpdump', ['-n', '-r', pcap], { allowFail: true });
+    t.is(sent.stdout.trim(), '', 'rp0 sent nothing after the cut');
+    t.is(session.exitCode, null, 'the SSH client saw no close: the board vanished');
+    session.kill('SIGKILL');
     t.false(await tcpOpen(rp0.address, 22, 500));
     const ping = await run('ping', ['-c', '2', '-W', '1', '-i', '0.2', rp0.address], {
       allowFail: true,
@@ -254,6 +299,10 @@ test.serial('a board with a daemon config installed starts the daemon at boot', 
     (await sshRun(l, rp0, 'test -e /var/log/rpd.log && echo ran || echo none')).stdout.trim(),
     'none',
   );
+  // A stand-in for the stack daemon: it shows its arguments and stays up.
+  const install =
+    'printf \'#!/bin/sh\\necho fake-rpd "$*"\\nexec sleep 1000\\n\' > /root/fake-rpd; chmod +x /root/fake-rpd';
+  t.is((await sshRun(l, rp0, install)).code, 0);
   t.is((await sshRun(l, rp0, 'echo "slot: 0" > /root/rpd.yaml')).code, 0);
   await vlabPower(l.lab, 'rp0', 'cycle');
   await waitFor(
@@ -266,6 +315,14 @@ test.serial('a board with a daemon config installed starts the daemon at boot', 
     200,
   );
   t.regex((await sshRun(l, rp0, 'pgrep -af "sleep 1000"')).stdout, /sleep 1000/);
+  const env = await sshRun(l, rp0, 'tr "\\0" "\\n" < /proc/$(pgrep -f "^sleep 1000")/environ');
+  t.is(env.code, 0, env.stderr);
+  t.regex(env.stdout, /PATH=/);
+  t.notRegex(
+    env.stdout,
+    /HITLESS_CONSOLE_PASSWORD/,
+    'the console password does not leak to the daemon',
+  );
 });
 
 test.serial('lab down leaves nothing of the prefix, twice', async (t) => {

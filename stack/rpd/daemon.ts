@@ -123,7 +123,7 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
     mac: config.front.mac,
     socket: status.path,
   });
-  if (config.apps.length > 0) {
+  if (config.apps.length > 0 && !options.attach?.length) {
     log('warn', 'apps-not-started', {
       reason: 'no TCP engine in this build',
       apps: config.apps.map((a) => a.kind),

@@ -2,10 +2,17 @@
 import { loadRpdConfig, statusSocketPath } from './config.ts';
 import { startDaemon } from './daemon.ts';
 import { requestDaemon } from './status-client.ts';
+import { attachTcp } from './tcp-attach.ts';
 
 /** Run until SIGTERM/SIGINT. */
 export async function runDaemon(configFile: string): Promise<void> {
-  const board = await startDaemon(configFile);
+  const board = await startDaemon(configFile, {
+    attach: [
+      (b) => {
+        attachTcp(b);
+      },
+    ],
+  });
   await board.done;
   // everything is closed; if a handle still lingers, do not hang the shutdown
   setTimeout(() => process.exit(0), 2000).unref();

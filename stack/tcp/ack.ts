@@ -58,7 +58,8 @@ export function processAck(
     ack === tcb.sndUna &&
     dataLen === 0 &&
     !(flags & (TcpFlag.SYN | TcpFlag.FIN)) &&
-    newWnd === tcb.sndWnd &&
+    // RFC 5681 wants an unchanged window; an ACK carrying SACK blocks counts regardless (RFC 6675).
+    (newWnd === tcb.sndWnd || (tcb.sackOk && (seg.options.sack?.length ?? 0) > 0)) &&
     tcb.sndMax !== tcb.sndUna
   ) {
     if (newReno.onDupAck(tcb)) retransmitHead(ctx, tcb);

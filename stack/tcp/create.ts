@@ -150,3 +150,20 @@ export function createTcb(cfg: ResolvedConfig, a: NewTcbArgs): Tcb {
     ooo: new Reassembly(cfg.oooLimit),
   };
 }
+
+/** A TCB with every field present (for snapshot restore: keeps one object shape). */
+export function blankTcb(): Tcb {
+  const opts = { nagle: true, keepalive: false, userTimeoutMs: 0, rcvBuf: 1, sndBuf: 1 };
+  const cfg = resolveConfig({ localAddr: 0, isnSecret: new Uint8Array(0), rcvBuf: 1 });
+  return createTcb(cfg, {
+    id: 0,
+    state: TcpState.CLOSED,
+    localPort: 0,
+    remoteAddr: 0,
+    remotePort: 0,
+    listenPort: -1,
+    iss: 0,
+    now: 0,
+    opts,
+  });
+}

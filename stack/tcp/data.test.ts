@@ -143,7 +143,8 @@ test('data retransmissions exhausted → timed-out; user timeout also aborts', (
   t.is(u.s.timer(220).length, 1);
   t.is(u.s.timer(620).length, 1);
   t.is(u.s.timer(1420).length, 1);
-  t.deepEqual(u.s.timer(3020), []);
+  t.is(u.s.engine.digest(u.conn)!.rtxDeadline, 2520, 'clamped to the user timeout');
+  t.deepEqual(u.s.timer(2520), []);
   t.deepEqual(u.s.events(), ['closed:timed-out']);
 });
 
@@ -220,4 +221,21 @@ test('SACK scoreboard: going back after a timeout skips what the peer SACKed', (
   t.deepEqual(s.engine.conns.get(conn)!.sacked, [A(iss + 2001), A(iss + 4001)]);
   s.in(240, { flags: '.', seq: 1001, ack: iss + 5001, win: 8000 });
   t.deepEqual(s.engine.conns.get(conn)!.sacked, []);
+});
+
+test('duplicate ACKs carrying SACK blocks count even when the window changes (RFC 6675)', (t) => {
+  const { s, iss, conn } = openPassive(1000, { sack: true }, { mss: 1000, sackPermitted: true });
+  s.run({ kind: 'send', now: 20, conn, bytes: new Uint8Array(5000) });
+  const dup = (win: number, right: number) =>
+    s.in(30, {
+      flags: '.',
+      seq: 1001,
+      ack: iss + 1,
+      win,
+      options: { sack: [{ left: A(iss + 1001), right: A(iss + right) }] },
+    });
+  t.deepEqual(dup(8000, 2001), []);
+  t.deepEqual(dup(9000, 3001), []);
+  t.deepEqual(dup(10000, 4001), [`. ${A(iss + 1)}:${A(iss + 1001)}(1000) ack 1001 win 4096`]);
+  t.true(s.engine.conns.get(conn)!.inRecovery);
 });

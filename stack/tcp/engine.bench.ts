@@ -79,3 +79,46 @@ for (const codec of [false, true]) {
     `engine→engine${codec ? ' + wire codec' : ''}: ${r.mbps.toFixed(0)} Mbit/s of payload, ${r.segments} segments, ${r.ms.toFixed(0)} ms`,
   );
 }
+
+/** Bulk sync cost: snapshot and restore N idle established connections. */
+function bulk(n: number): void {
+  const cfg = { isnSecret: new Uint8Array(16) };
+  const srv = new TcpEngine({ ...cfg, localAddr: B });
+  const cli = new TcpEngine({ ...cfg, localAddr: A });
+  srv.handle({ kind: 'listen', now: 0, port: 179, backlog: n + 1 });
+  const pass = (from: TcpEngine, out: TcpOutput[]): void => {
+    const to = from === srv ? cli : srv;
+    for (const o of out) {
+      if (o.kind === 'segment') {
+        pass(
+          to,
+          to.handle({ kind: 'segment', now: 0, src: o.src, dst: o.dst, segment: o.segment }),
+        );
+      }
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    pass(
+      cli,
+      cli.handle({
+        kind: 'connect',
+        now: 0,
+        localPort: 10000 + (i % 50000),
+        remoteAddr: B,
+        remotePort: 179 + Math.floor(i / 50000),
+      }),
+    );
+  }
+  const t0 = performance.now();
+  const snaps = srv.connections().map((c) => srv.snapshotConnection(c));
+  const t1 = performance.now();
+  const standby = new TcpEngine({ ...cfg, localAddr: B });
+  for (const s of snaps) standby.restoreConnection(s);
+  const t2 = performance.now();
+  const bytes = snaps.reduce((a, s) => a + s.length, 0);
+  console.log(
+    `bulk sync ${n} idle connections: snapshot ${(t1 - t0).toFixed(1)} ms, restore ${(t2 - t1).toFixed(1)} ms, ${bytes} bytes (${Math.round(bytes / n)} per connection)`,
+  );
+}
+bulk(1000);
+bulk(10000);

@@ -156,7 +156,7 @@ function receiveData(ctx: Ctx, tcb: Tcb, seq: number, payload: Uint8Array): void
     for (const d of tcb.ooo.takeFrom(tcb.rcvNxt)) deliver(ctx, tcb, d);
     tcb.ackNow = true;
   }
-  if (tcb.unackedBytes >= 2 * ctx.cfg.mss || ctx.cfg.delayedAckMs === 0) tcb.ackNow = true;
+  if (tcb.unackedBytes >= 2 * tcb.mss || ctx.cfg.delayedAckMs === 0) tcb.ackNow = true;
   else if (tcb.ackDeadline < 0) tcb.ackDeadline = ctx.now + ctx.cfg.delayedAckMs;
 }
 

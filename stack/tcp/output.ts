@@ -105,6 +105,13 @@ export function sendAck(ctx: Ctx, tcb: Tcb): void {
 
 export function armRtx(ctx: Ctx, tcb: Tcb): void {
   tcb.rtxDeadline = ctx.now + backedOffRto(tcb, ctx.cfg);
+  // Never sleep past the user timeout (RFC 9293 3.10.8).
+  if (tcb.userTimeoutMs > 0) {
+    tcb.rtxDeadline = Math.max(
+      ctx.now,
+      Math.min(tcb.rtxDeadline, tcb.rtxStart + tcb.userTimeoutMs),
+    );
+  }
 }
 
 function sendSyn(ctx: Ctx, tcb: Tcb): void {

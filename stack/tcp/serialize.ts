@@ -1,7 +1,8 @@
 /** Whole-engine snapshot: config, id counter, listeners by port, connections by id. */
 import { ByteReader, ByteWriter } from './bytes.ts';
+import type { Listener } from './conn-table.ts';
 import type { ResolvedConfig } from './context.ts';
-import type { Listener, TcpEngine } from './engine.ts';
+import type { TcpEngine } from './engine.ts';
 import { TcpError } from './errors.ts';
 import { readTcb, writeTcb } from './tcb.ts';
 
@@ -87,6 +88,6 @@ export function readEngine(bytes: Uint8Array, make: (cfg: ResolvedConfig) => Tcp
   const nc = r.u32();
   for (let i = 0; i < nc; i++) e.install(readTcb(r));
   if (!r.done()) throw new TcpError('TCP_BAD_SNAPSHOT', 'trailing bytes in engine snapshot');
-  e.rebuildTimers();
+  e.rebuild();
   return e;
 }

@@ -5,9 +5,10 @@
  */
 import { type Addr, type ConnId, type TcbDigest, TcpState } from './api.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
+import { blankTcb } from './create.ts';
 import { TcpError } from './errors.ts';
-import { Reassembly } from './reassembly.ts';
-import { SendQueue } from './send-queue.ts';
+import type { Reassembly } from './reassembly.ts';
+import type { SendQueue } from './send-queue.ts';
 
 export interface Tcb {
   id: ConnId;
@@ -252,7 +253,8 @@ export function writeTcb(w: ByteWriter, tcb: Tcb): void {
 
 export function readTcb(r: ByteReader): Tcb {
   if (r.u32() !== TCB_MAGIC) throw new TcpError('TCP_BAD_SNAPSHOT', 'not a TCB snapshot');
-  const tcb = {} as Record<string, unknown>;
+  const t = blankTcb();
+  const tcb = t as unknown as Record<string, unknown>;
   for (const f of INT_FIELDS) tcb[f] = r.int();
   for (const f of BOOL_FIELDS) tcb[f] = r.bool();
   const ns = r.u32();
@@ -261,10 +263,9 @@ export function readTcb(r: ByteReader): Tcb {
   const sacked: number[] = [];
   for (let i = 0; i < ns; i++) sacked.push(r.u32());
   tcb.sacked = sacked;
-  const q = new SendQueue();
-  q.push(r.bytes());
-  tcb.sendQueue = q;
-  const ooo = new Reassembly(r.int());
+  t.sendQueue.push(r.bytes());
+  const ooo = t.ooo;
+  ooo.limit = r.int();
   ooo.lastSeq = r.int();
   const n = r.u32();
   for (let i = 0; i < n; i++) {
@@ -273,8 +274,6 @@ export function readTcb(r: ByteReader): Tcb {
     ooo.ranges.push({ seq, data });
     ooo.bytes += data.length;
   }
-  tcb.ooo = ooo;
-  const t = tcb as unknown as Tcb;
   if (t.state < TcpState.CLOSED || t.state > TcpState.TIME_WAIT) {
     throw new TcpError('TCP_BAD_SNAPSHOT', `bad TCB state ${t.state}`);
   }

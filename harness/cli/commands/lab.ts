@@ -14,9 +14,15 @@ export function register(program: Command): void {
     .option('--lab <file>', LAB_HELP)
     .option('--json', 'print the resolved lab as JSON')
     .action(async (opts: { lab?: string; json?: boolean }) => {
-      const { vlabUp } = await import('../../vlab/index.ts');
+      const { vlabDown, vlabUp } = await import('../../vlab/index.ts');
       const { printUp } = await import('../../vlab/print.ts');
+      // Ctrl-C in the middle of a bring-up removes what was built so far.
+      const onInterrupt = () => {
+        void vlabDown(opts.lab).finally(() => process.exit(130));
+      };
+      process.once('SIGINT', onInterrupt);
       const up = await vlabUp(opts.lab);
+      process.off('SIGINT', onInterrupt);
       printUp(up, Boolean(opts.json));
     });
 

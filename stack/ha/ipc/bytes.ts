@@ -111,8 +111,11 @@ export class ByteReader {
     if (hi > 0x1f_ffff) this.fail(field, 'exceeds 2^53');
     return hi * 0x1_0000_0000 + this.view.getUint32(at + 4);
   }
+  /** A finite double (times and deadlines; NaN or infinity is refused). */
   f64(field: string): number {
-    return this.view.getFloat64(this.need(8, field));
+    const v = this.view.getFloat64(this.need(8, field));
+    if (!Number.isFinite(v)) this.fail(field, `not a finite number (${v})`);
+    return v;
   }
   bytes(field: string): Uint8Array {
     const n = this.u32(`${field} length`);

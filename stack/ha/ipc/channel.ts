@@ -29,6 +29,7 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
   private readonly window: PipelineWindow;
   private readonly log: HaLog;
   private streamBlocked = false;
+  private corked = false;
   private closed = false;
 
   constructor(
@@ -70,6 +71,15 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
     if (this.closed) return false;
     const bytes = this.session.encode(rec);
     if (rec.type === 'log') this.window.sent(rec.index, bytes.length);
+    // Records sent in one tick leave in one write (one syscall), not one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.stream.uncork();
+      });
+    }
     if (!this.stream.write(bytes)) this.streamBlocked = true;
     return this.canSend();
   }

@@ -47,10 +47,23 @@ function writeVars(w: ByteWriter, v: TcpVars): void {
 function readVars(r: ByteReader): TcpVars {
   const state = r.u8('vars.state');
   if (state > 10) r.fail('vars.state', `unknown TCP state ${state}`);
-  const v = { state } as Record<string, number>;
-  for (const k of U32_VARS) v[k] = r.u32(`vars.${k}`);
-  for (const k of DEADLINE_VARS) v[k] = r.f64(`vars.${k}`);
-  return v as unknown as TcpVars;
+  // Written out (not looped) so every record gets the same object shape, cheaply.
+  return {
+    state: state as TcpVars['state'],
+    sndUna: r.u32('vars.sndUna'),
+    sndNxt: r.u32('vars.sndNxt'),
+    sndWnd: r.u32('vars.sndWnd'),
+    rcvNxt: r.u32('vars.rcvNxt'),
+    rcvWnd: r.u32('vars.rcvWnd'),
+    cwnd: r.u32('vars.cwnd'),
+    ssthresh: r.u32('vars.ssthresh'),
+    rto: r.u32('vars.rto'),
+    rtxDeadline: r.f64('vars.rtxDeadline'),
+    persistDeadline: r.f64('vars.persistDeadline'),
+    ackDeadline: r.f64('vars.ackDeadline'),
+    keepaliveDeadline: r.f64('vars.keepaliveDeadline'),
+    timeWaitDeadline: r.f64('vars.timeWaitDeadline'),
+  };
 }
 
 function writeHeader(w: ByteWriter, h: SegmentHeader): void {

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { mayTakeOver } from './takeover-rule.ts';
 import { VirtualPair } from './virtual-pair.ts';
 
 const cfg = { intervalMs: 10, misses: 3, alarmTimeoutMs: 100, switchoverTimeoutMs: 200 };
@@ -192,4 +193,15 @@ test('frozen standby resumes: it does not take over and the active keeps its rol
   t.is(p.node(1).role, 'standby');
   p.until(() => p.node(1).sync === 'hot' && p.node(0).sync === 'hot', 500);
   t.deepEqual(p.dualFront, []);
+});
+
+test('takeover rule: hot, or disconnected from hot with the LAN lost within the alarm timeout', (t) => {
+  const base = { disconnectedFromHot: false, alarmTimeoutMs: 100 };
+  t.true(mayTakeOver({ ...base, sync: 'hot' }, undefined, undefined));
+  t.false(mayTakeOver({ ...base, sync: 'syncing' }, 0, 10));
+  t.false(mayTakeOver({ ...base, sync: 'disconnected' }, 0, 10), 'never hot');
+  const fromHot = { ...base, sync: 'disconnected' as const, disconnectedFromHot: true };
+  t.true(mayTakeOver(fromHot, 0, 99));
+  t.false(mayTakeOver(fromHot, 0, 100));
+  t.false(mayTakeOver(fromHot, undefined, 50));
 });

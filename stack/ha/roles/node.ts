@@ -7,7 +7,7 @@
  * - the mate is dead only when both heartbeat paths are silent; IPC silence alone makes the
  *   standby `disconnected` and never leads to takeover;
  * - only a hot standby takes over (or one that lost IPC while hot so recently that the active
- *   was still holding its outputs for confirmation: see `mayTakeOver`);
+ *   was still holding its outputs for confirmation: see takeover-rule.ts);
  * - an active that hears an active mate with a higher epoch (or the same epoch and a lower
  *   slot) steps down and goes silent on the front;
  * - a board whose inputs stopped for longer than the detection time (frozen, SIGSTOP) is on
@@ -16,12 +16,14 @@
  */
 import { FailureDetector } from '../heartbeat/detector.ts';
 import type { Heartbeat, Role, SyncState } from '../ipc/records.ts';
+import { nodeStatus } from './status.ts';
 import {
   checkHandover,
   type Handover,
   handleSwitchover,
   switchoverDeadline,
 } from './switchover.ts';
+import { mayTakeOver } from './takeover-rule.ts';
 import type {
   BecomeActiveReason,
   BecomeStandbyReason,
@@ -180,24 +182,7 @@ export class HaNode {
   }
 
   status(now: number): HaStatus {
-    const mate = this.detector.mate(now);
-    return {
-      slot: this.cfg.slot,
-      role: this.role,
-      sync: this.sync,
-      epoch: this.epoch,
-      front: this.front,
-      commitWait: this.commitWait,
-      alarm: this.alarm,
-      mate: {
-        ipc: this.detector.path('ipc', now).alive,
-        lan: this.detector.path('lan', now).alive,
-        role: mate?.role ?? null,
-        epoch: mate?.epoch ?? null,
-      },
-      lastSwitchover: this.lastSwitchover,
-      switchoverInProgress: this.handover !== undefined,
-    };
+    return nodeStatus(this, now);
   }
 
   becomeActive(acts: HaAction[], reason: BecomeActiveReason, epoch: number, now: number): void {
@@ -295,7 +280,12 @@ export class HaNode {
     } else if (this.role === 'standby') {
       const probation = this.probationUntil !== undefined;
       if (!mateAlive && this.detector.lastHeartbeat !== undefined && !this.handover && !probation) {
-        if (this.mayTakeOver(this.lastIpcHeartbeat, lan.lastHeard)) {
+        const rule = {
+          sync: this.sync,
+          disconnectedFromHot: this.disconnectedFromHot,
+          alarmTimeoutMs: this.alarmTimeoutMs,
+        };
+        if (mayTakeOver(rule, this.lastIpcHeartbeat, lan.lastHeard)) {
           this.becomeActive(acts, 'takeover', this.epoch + 1, now);
           return;
         }
@@ -315,17 +305,6 @@ export class HaNode {
       this.ipcLossHandled = true;
       acts.push({ kind: 'ipc-reset', reason: 'ipc heartbeats silent' });
     }
-  }
-
-  /**
-   * Hot, or lost IPC while hot and the LAN fell silent before the active's alarm timeout ran
-   * out: until then the active held every output for a confirmation this board would have given.
-   */
-  private mayTakeOver(ipcLast: number | undefined, lanLast: number | undefined): boolean {
-    if (this.sync === 'hot') return true;
-    if (this.sync !== 'disconnected' || !this.disconnectedFromHot) return false;
-    if (ipcLast === undefined || lanLast === undefined) return false;
-    return lanLast - ipcLast < this.alarmTimeoutMs;
   }
 
   /** Front and commit-gate follow from the state; emit them when they change. */

@@ -62,7 +62,7 @@ export function memoryIpcPair(opts: SessionOptions = {}): {
 }
 
 export class MemoryLanPort
-  extends EventEmitter<{ heartbeat: [Heartbeat]; refused: [never] }>
+  extends EventEmitter<{ heartbeat: [Heartbeat]; refused: [HaError] }>
   implements LanPort
 {
   mate: MemoryLanPort | undefined;

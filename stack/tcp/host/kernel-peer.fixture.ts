@@ -36,6 +36,8 @@ export type PeerJob =
   | { job: 'probe'; host: string; port: number; send?: string; reset?: boolean }
   /** Kernel-to-kernel baseline: listen and discard / connect and send (bench). */
   | { job: 'sink'; port: number }
+  /** Bench: say hello to a stream server, count (not verify) what it sends until EOF. */
+  | { job: 'pull'; host: string; port: number; seed: number }
   | { job: 'source'; host: string; port: number; bytes: number }
   /** Echo round trips of `size` bytes, one at a time; prints latencies in µs. */
   | { job: 'rtt'; host: string; port: number; count: number; size: number }
@@ -230,6 +232,21 @@ function runJob(job: PeerJob): Promise<unknown> {
           });
         });
         server.listen(job.port, () => say({ listening: job.port }));
+      });
+    case 'pull':
+      return new Promise((resolve, reject) => {
+        const sock = net.connect(job.port, job.host);
+        let n = 0;
+        let t0 = 0n;
+        sock.on('connect', () => {
+          t0 = process.hrtime.bigint();
+          sock.write(encodeHello(job.seed));
+        });
+        sock.on('data', (d) => {
+          n += d.length;
+        });
+        sock.on('error', reject);
+        sock.on('close', () => resolve({ received: n, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
       });
     case 'source':
       return new Promise((resolve, reject) => {

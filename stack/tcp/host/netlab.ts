@@ -4,7 +4,7 @@
  * the Linux peer), kernel peer jobs, nftables, and clean-up of all of it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerJob } from './kernel-peer.fixture.ts';
@@ -13,6 +13,9 @@ const ROOT = join(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'harness/cli/hitless.mjs');
 const PEER = join(import.meta.dirname, 'kernel-peer.fixture.ts');
 const DAEMON = join(import.meta.dirname, 'daemon.fixture.ts');
+
+// npm puts node_modules/.bin first on PATH, and a package there is also called `nft`.
+const NFT = ['/usr/sbin/nft', '/sbin/nft'].find((p) => existsSync(p)) ?? 'nft';
 
 export const isRoot = process.getuid?.() === 0;
 /** Net tests run as root; elsewhere they skip, except under CI where that is a failure. */
@@ -35,7 +38,13 @@ export function nsExec(ns: string, ...args: string[]): string {
 }
 
 /** A fresh namespace and directory; both removed by `cleanup`. */
-export function makeLab(cleanup: Cleanup, ns: string, subnet: number, apps: string[]): Lab {
+export function makeLab(
+  cleanup: Cleanup,
+  ns: string,
+  subnet: number,
+  apps: string[],
+  opts: { mtu?: number } = {},
+): Lab {
   const dir = mkdtempSync(join(tmpdir(), `${ns}-`));
   execFileSync('ip', ['netns', 'add', ns]);
   cleanup(() => {
@@ -61,8 +70,8 @@ export function makeLab(cleanup: Cleanup, ns: string, subnet: number, apps: stri
       `  tap: ${lab.tap}`,
       `  address: ${lab.stackAddr}/24`,
       `  mac: 02:00:5e:10:${subnet.toString(16).padStart(2, '0')}:01`,
-      'apps:',
-      ...apps.map((a) => `  - ${a}`),
+      ...(opts.mtu ? [`  mtu: ${opts.mtu}`] : []),
+      ...(apps.length > 0 ? ['apps:', ...apps.map((a) => `  - ${a}`)] : ['apps: []']),
       `run_dir: ${dir}`,
       'log_level: info',
       '',
@@ -119,7 +128,8 @@ function track(child: ChildProcess, cleanup: Cleanup): Proc {
   child.stderr!.on('data', (c: string) => {
     err += c;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // 'close', not 'exit': stdout may still hold the last lines when the process exits.
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   let done = false;
   void exited.then(() => {
     done = true;
@@ -174,6 +184,8 @@ export interface DaemonOptions {
   /** 'cli': `hitless rpd --config` (the shipped path); 'fixture': in-process with extras. */
   via?: 'cli' | 'fixture';
   extra?: Record<string, unknown>;
+  /** Extra node flags for the daemon process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 /** Start the stack daemon in the lab and give the kernel side of its TAP an address. */
@@ -183,9 +195,9 @@ export async function startStack(
   opts: DaemonOptions = {},
 ): Promise<Proc> {
   const args =
-    (opts.via ?? 'fixture') === 'fixture'
-      ? ['node', '--import=tsx', DAEMON, lab.config, JSON.stringify(opts.extra ?? {})]
-      : ['node', CLI, 'rpd', '--config', lab.config];
+    opts.via === 'fixture'
+      ? ['node', ...(opts.nodeArgs ?? []), '--import=tsx', DAEMON, lab.config, JSON.stringify(opts.extra ?? {})]
+      : ['node', ...(opts.nodeArgs ?? []), CLI, 'rpd', '--config', lab.config];
   const child = spawn('ip', ['netns', 'exec', lab.ns, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -220,20 +232,24 @@ export async function peerResult<T>(p: Proc, ms: number, what: string): Promise<
 export function randomDrop(lab: Lab, percent: number): void {
   const rules = [
     'table inet hltcploss {',
-    '  chain in { type filter hook input priority 0; policy accept;',
-    `    iifname "${lab.tap}" meta l4proto tcp numgen random mod 100 < ${percent} counter drop }`,
-    '  chain out { type filter hook output priority 0; policy accept;',
-    `    oifname "${lab.tap}" meta l4proto tcp numgen random mod 100 < ${percent} counter drop }`,
+    '  chain in {',
+    '    type filter hook input priority 0; policy accept;',
+    `    iifname "${lab.tap}" meta l4proto tcp numgen random mod 100 < ${percent} counter drop`,
+    '  }',
+    '  chain out {',
+    '    type filter hook output priority 0; policy accept;',
+    `    oifname "${lab.tap}" meta l4proto tcp numgen random mod 100 < ${percent} counter drop`,
+    '  }',
     '}',
   ].join('\n');
   const file = join(lab.dir, 'loss.nft');
   writeFileSync(file, rules);
-  nsExec(lab.ns, 'nft', '-f', file);
+  nsExec(lab.ns, NFT, '-f', file);
 }
 
 /** Counters of the loss rules: packets dropped in and out. */
 export function dropCounts(lab: Lab): string {
-  return nsExec(lab.ns, 'nft', 'list', 'table', 'inet', 'hltcploss');
+  return nsExec(lab.ns, NFT, 'list', 'table', 'inet', 'hltcploss');
 }
 
 export function poll(cond: () => boolean, ms: number, what: string): Promise<void> {

@@ -22,6 +22,10 @@ export interface SessionOptions {
   isnNearWrap?: boolean;
   /** Stop after this much virtual time (ms). */
   limitMs?: number;
+  /** The receiving app reads each delivery this long after it arrives (0 = at once). */
+  consumeDelayMs?: number;
+  /** Cut the cable at `at` for `forMs` virtual milliseconds. */
+  partition?: { at: number; forMs: number };
   /** Called with both hosts before anything runs. */
   setup?: (a: SimHost, b: SimHost) => void;
 }
@@ -94,7 +98,12 @@ export function runSession(o: SessionOptions): SessionResult {
         if (bad >= 0) problems.push(`${key(h, c)}: mismatch at offset ${bad}`);
         s.received += bytes.length;
         delivered += bytes.length;
-        queueMicro(() => h.handle({ kind: 'consume', now: h.now(), conn: c, n: bytes.length }));
+        const consume = () => {
+          if (h.engine.info(c))
+            h.handle({ kind: 'consume', now: h.now(), conn: c, n: bytes.length });
+        };
+        if (o.consumeDelayMs) clock.at(clock.now() + o.consumeDelayMs, consume);
+        else queueMicro(consume);
       },
       onEvent(e) {
         if (e.event === 'accepted' || e.event === 'established') {
@@ -142,6 +151,11 @@ export function runSession(o: SessionOptions): SessionResult {
   hooks(a);
   hooks(b);
 
+  if (o.partition) {
+    const p = o.partition;
+    clock.at(p.at, () => la.setConnected(false));
+    clock.at(p.at + p.forMs, () => la.setConnected(true));
+  }
   b.handle({ kind: 'listen', now: 0, port: 5001, backlog: o.conns + 4 });
   for (let i = 0; i < o.conns; i++) {
     const isn = o.isnNearWrap ? (0xffffffff - 5000 * i - 100) >>> 0 : undefined;

@@ -1,0 +1,138 @@
+/**
+ * The stack daemon on one board, driven over SSH: its status (the control
+ * socket, read with socat, else `hitless rpd status --json`), its pid,
+ * signals, start and stop. Status is normalised so the runner works with
+ * today's single-board daemon and with the HA daemon alike.
+ */
+import type { Board } from '../lab/schema.ts';
+import { boardFiles } from './daemon-config.ts';
+import { RunnerError } from './errors.ts';
+import type { RemoteHost } from './remote.ts';
+import { shellQuote } from './remote.ts';
+
+export interface BoardStatus {
+  board: string;
+  slot: number;
+  /** The board answered SSH. */
+  reachable: boolean;
+  /** The daemon answered on its control socket. */
+  running: boolean;
+  pid?: number;
+  /** The daemon runs its HA mode (a `ha` section in its status). */
+  ha: boolean;
+  /** HA role, or 'active' for a single-board daemon owning the chassis address. */
+  role?: 'booting' | 'active' | 'standby' | 'inactive';
+  sync?: 'cold' | 'syncing' | 'hot' | 'disconnected';
+  epoch?: number;
+  connections?: number;
+  raw?: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+
+/** Parse what the control socket (or `rpd status --json`) printed. */
+export function parseStatus(board: Board, text: string): BoardStatus {
+  const base: BoardStatus = { board: board.name, slot: board.slot, reachable: true, running: false, ha: false };
+  // The socket answers one JSON line; `rpd status --json` prints indented JSON.
+  let value: Json | undefined;
+  for (const candidate of [text.trim(), ...text.split('\n').filter((l) => l.trim().startsWith('{'))]) {
+    try {
+      value = obj(JSON.parse(candidate));
+      if (value) break;
+    } catch {
+      // try the next form
+    }
+  }
+  if (!value) return base;
+  const result = value.ok === true ? obj(value.result) : value.ok === false ? undefined : value;
+  if (!result) return base;
+  const daemon = obj(result.daemon) ?? {};
+  const ha = obj(result.ha);
+  const tcp = obj(result.tcp);
+  const roleText = String(ha?.role ?? daemon.role ?? '');
+  const role = (['booting', 'active', 'standby', 'inactive'] as const).find((r) => r === roleText);
+  const syncText = String(ha?.sync ?? ha?.sync_state ?? '');
+  const sync = (['cold', 'syncing', 'hot', 'disconnected'] as const).find((s) => s === syncText);
+  return {
+    ...base,
+    running: true,
+    ha: ha !== undefined,
+    ...(typeof daemon.pid === 'number' ? { pid: daemon.pid } : {}),
+    ...(role ? { role } : {}),
+    ...(sync ? { sync } : {}),
+    ...(typeof ha?.epoch === 'number' ? { epoch: ha.epoch } : {}),
+    ...(typeof tcp?.connections === 'number' ? { connections: tcp.connections } : {}),
+    raw: result,
+  };
+}
+
+export class BoardDaemon {
+  readonly files: ReturnType<typeof boardFiles>;
+
+  constructor(
+    readonly board: Board,
+    readonly shell: RemoteHost,
+    /** The `hitless` command on the board. */
+    readonly hitless: string,
+  ) {
+    this.files = boardFiles(board);
+  }
+
+  private get socket(): string {
+    return `${this.files.runDir}/rpd-hl0.sock`;
+  }
+
+  async status(timeoutMs = 5000): Promise<BoardStatus> {
+    const q = shellQuote;
+    const cmd =
+      `if command -v socat >/dev/null; then echo '{"cmd":"status"}' | socat -t2 - UNIX-CONNECT:${q(this.socket)} 2>/dev/null; ` +
+      `else ${this.hitless} rpd status --json --config ${q(this.files.config)} 2>/dev/null; fi; true`;
+    const r = await this.shell.exec(cmd, { timeoutMs });
+    if (r.code !== 0)
+      return { board: this.board.name, slot: this.board.slot, reachable: false, running: false, ha: false };
+    return parseStatus(this.board, r.stdout);
+  }
+
+  /** Pids of this board's daemon processes (by the config path on its command line). */
+  async pids(): Promise<number[]> {
+    const out = await this.shell.run(
+      `pgrep -f -- ${shellQuote(`rpd --config ${this.files.config}`)} || true`,
+    );
+    return out
+      .split(/\s+/)
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0);
+  }
+
+  async signal(signal: 'KILL' | 'STOP' | 'CONT' | 'TERM'): Promise<number[]> {
+    const pids = await this.pids();
+    if (pids.length === 0)
+      throw new RunnerError('RUN_DAEMON', `${this.board.name}: no daemon running to send SIG${signal} to`);
+    await this.shell.run(`kill -${signal} ${pids.join(' ')}`);
+    return pids;
+  }
+
+  /** Start the daemon in the background, detached from the SSH session. */
+  async start(): Promise<void> {
+    const q = shellQuote;
+    await this.shell.run(
+      `mkdir -p ${q(this.files.runDir)} && setsid nohup ${this.hitless} rpd --config ${q(this.files.config)} ` +
+        `>>${q(this.files.log)} 2>&1 </dev/null & echo started`,
+    );
+  }
+
+  /** Stop every daemon of this board (TERM, then KILL after a grace time); resumes a frozen one first. */
+  async stop(graceMs = 3000): Promise<void> {
+    const pids = await this.pids();
+    if (pids.length === 0) return;
+    const list = pids.join(' ');
+    await this.shell.run(
+      `kill -CONT ${list} 2>/dev/null; kill -TERM ${list} 2>/dev/null; ` +
+        `for i in $(seq 1 ${Math.ceil(graceMs / 100)}); do kill -0 ${list} 2>/dev/null || exit 0; sleep 0.1; done; ` +
+        `kill -KILL ${list} 2>/dev/null; true`,
+      { timeoutMs: graceMs + 5000 },
+    );
+  }
+}

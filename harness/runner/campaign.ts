@@ -1,0 +1,368 @@
+/**
+ * `hitless run`: one campaign from testplan to reports. Lab up (or checked),
+ * stack deployed, standby hot, captures and agents started, the schedule
+ * run fault by fault, then everything stopped and fetched, verdicts from the
+ * captures cross-checked with the agents, results.json and the reports.
+ * Whatever ends the run (the end, an error, Ctrl-C), the clean-up stack
+ * heals the chassis: processes stopped, cables up, power on.
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DeviceFailure } from '../cli/exit.ts';
+import { FAULTS } from '../faults/index.ts';
+import type { FaultState } from '../faults/fault.ts';
+import { DEFAULT_LAB_FILE, loadLab } from '../lab/load.ts';
+import { expandSchedule, loadTestplan } from '../plan/load.ts';
+import { parseFormats, writeReports } from '../../reports/render.ts';
+import type { Artifact, Results } from '../../reports/results-schema.ts';
+import type { BoardDaemon } from './board-daemon.ts';
+import { abortableSleep, LabChassis } from './chassis.ts';
+import { Cleanup } from './cleanup.ts';
+import { chassisAddress } from './daemon-config.ts';
+import { CHECKOUT, checkLab, deployStack, ensureVirtualLab, remoteHitless } from './deploy.ts';
+import { codeOf, messageOf, RunnerError } from './errors.ts';
+import { analyzeRun } from './analysis.ts';
+import { openLab } from './lab-access.ts';
+import { faultLine, type Tally } from './progress.ts';
+import { artifact, assembleResults, type IterationRecord, writeResults } from './results.ts';
+import { Timeline } from './timeline.ts';
+import {
+  type RunningAgent,
+  type RunningCapture,
+  startAgents,
+  startCaptures,
+  stopAgents,
+  stopCaptures,
+  waitAgentsConnected,
+  waitCapturesListening,
+} from './traffic.ts';
+
+export interface RunOptions {
+  testplan: string;
+  lab?: string;
+  out?: string;
+  seed?: number;
+  repeat?: number;
+  /** Leave a virtual lab the run brought up running. */
+  keepLab?: boolean;
+  print?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  dir: string;
+  results: Results;
+  exitCode: 0 | 1 | 2;
+  reports: Record<string, string>;
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
+  const print = opts.print ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const plan = loadTestplan(opts.testplan);
+  const labFile = resolve(opts.lab ?? plan.labFile ?? DEFAULT_LAB_FILE);
+  const lab = loadLab(labFile);
+  const seed = opts.seed ?? plan.faults.seed;
+  const repeat = opts.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new RunnerError('RUN_BAD_OPTIONS', '--repeat must be a positive integer');
+  const schedule = expandSchedule(plan, seed, repeat);
+  const startedAt = Date.now();
+  const runId = `${stamp(new Date(startedAt))}-${plan.name}`;
+  const dir = resolve(opts.out ?? join(CHECKOUT, 'reports/runs', runId));
+  mkdirSync(dir, { recursive: true });
+  const artifactsDir = join(dir, 'artifacts');
+  mkdirSync(artifactsDir, { recursive: true });
+  copyFileSync(plan.file, join(dir, 'testplan.yaml'));
+  copyFileSync(lab.file, join(dir, 'lab.yaml'));
+  const timeline = new Timeline(dir);
+  const abort = new AbortController();
+  const cleanup = new Cleanup(print, () => abort.abort());
+  cleanup.trapSignals();
+  timeline.add('harness', 'run.start', { plan: plan.name, lab: lab.name, seed, faults: schedule.length, dir });
+  print(`hitless run ${plan.name}: ${schedule.length} faults on lab ${lab.name}, seed ${seed}; results in ${dir}`);
+
+  const records: IterationRecord[] = [];
+  let runError: { code: string; message: string } | undefined;
+  let agents: RunningAgent[] = [];
+  let captures: RunningCapture[] = [];
+  let pcaps: string[] = [];
+  let trafficStart = startedAt;
+  let trafficEnd: number | undefined;
+  const daemonLogs: string[] = [];
+  const access = openLab(lab);
+  cleanup.add('close lab access', async () => access.close());
+  let chassis: LabChassis | undefined;
+  try {
+    if (lab.kind === 'virtual') {
+      const down = await ensureVirtualLab(lab, timeline);
+      if (down && !opts.keepLab) cleanup.add('virtual lab down', down);
+    }
+    await checkLab(access, timeline);
+    let daemons = new Map<string, BoardDaemon>();
+    const deployed = await deployStack(access, plan, timeline, (list) => {
+      cleanup.add('stop the daemons', async () => {
+        for (const d of list) await d.stop().catch(() => undefined);
+        timeline.add('harness', 'daemons.stopped', {});
+      });
+    });
+    daemons = deployed.daemons;
+    const ch = new LabChassis(access, daemons, timeline, { signal: abort.signal });
+    chassis = ch;
+    cleanup.add('heal the chassis', () => healChassis(ch, access.lab, timeline));
+    print(`[${elapsedSince(startedAt)}] stack deployed; waiting for a hot standby`);
+    await ch.waitHot(plan.settle.standby_hot_timeout_ms);
+
+    const chassisIp = chassisAddress(lab).address;
+    const peers = access.peers(plan.traffic.peers);
+    captures = startCaptures(access, lab.captures, chassisIp, runId, timeline);
+    cleanup.add('stop the captures', async () => {
+      pcaps = await stopCaptures(captures, artifactsDir, timeline);
+      captures = [];
+    });
+    await waitCapturesListening(captures, 15_000, abort.signal);
+    trafficStart = Date.now();
+    agents = startAgents(
+      access,
+      peers,
+      {
+        hitless: remoteHitless(plan.stack.deploy),
+        target: chassisIp,
+        connections: plan.traffic.connections_per_peer,
+        apps: plan.traffic.apps,
+        rateKbps: plan.traffic.rate_kbps,
+        direction: plan.traffic.direction,
+        stallMs: Math.min(200, plan.checks.max_stall_ms),
+        seed,
+      },
+      timeline,
+      artifactsDir,
+    );
+    cleanup.add('stop the agents', async () => {
+      await stopAgents(agents, timeline);
+      trafficEnd ??= Date.now();
+    });
+    await waitAgentsConnected(agents, plan.traffic.connections_per_peer, 20_000, abort.signal);
+    print(`[${elapsedSince(startedAt)}] ${peers.length} peers × ${plan.traffic.connections_per_peer} connections up; warm-up ${plan.faults.warmup_ms} ms`);
+    await abortableSleep(plan.faults.warmup_ms, abort.signal);
+
+    const monitor = startMonitor(ch, abort.signal);
+    try {
+      await runSchedule({ plan, schedule, chassis: ch, timeline, records, print, startedAt, trafficStart, signal: abort.signal });
+      // Let the last recovery show in the captures before traffic stops.
+      await abortableSleep(Math.min(3000, plan.checks.max_stall_ms + 1000), abort.signal);
+    } finally {
+      await monitor.stop();
+    }
+  } catch (err) {
+    runError = { code: cleanup.wasInterrupted ? 'RUN_INTERRUPTED' : codeOf(err), message: cleanup.wasInterrupted ? 'interrupted (Ctrl-C)' : messageOf(err) };
+    timeline.add('harness', 'run.error', runError);
+    print(`run stopped: ${runError.code}: ${runError.message}`);
+  }
+  trafficEnd ??= Date.now();
+  // Stop the agents and captures now (their clean-up entries run first), fetch the logs, then heal.
+  await cleanup.runAll();
+  cleanup.dispose();
+  const last = records.at(-1);
+  if (last) last.spanEnd = Math.max(last.spanEnd, trafficEnd);
+  for (const board of lab.boards) {
+    const local = join(artifactsDir, `${board.name}-daemon.log`);
+    try {
+      await access.host(board.name).fetch('/var/log/rpd.log', local, 30_000);
+      daemonLogs.push(local);
+    } catch {
+      // a board that cannot be reached has no log to give; the timeline says why
+    }
+  }
+  access.close();
+  timeline.add('harness', 'run.end', {});
+  const timelineFile = timeline.save();
+
+  const analysis = await analyzeRun({
+    dir,
+    pcaps,
+    agents: agents.map((a) => ({ peer: a.peer.name, address: a.peer.lan.address.split('/')[0]!, events: a.events })),
+    records,
+    chassisIp: chassisAddress(lab).address,
+    maxStallMs: plan.checks.max_stall_ms,
+    trafficStart,
+    trafficEnd,
+    runStart: startedAt,
+  });
+  const runArtifacts: Artifact[] = [
+    artifact(dir, timelineFile, 'timeline'),
+    artifact(dir, join(dir, 'testplan.yaml'), 'config', 'testplan'),
+    artifact(dir, join(dir, 'lab.yaml'), 'config', 'lab file'),
+    ...pcaps.map((p) => artifact(dir, p, 'pcap')),
+    ...agents.map((a) => artifact(dir, a.logFile, 'agent-log', `agent on ${a.peer.name}`)),
+    ...daemonLogs.map((p) => artifact(dir, p, 'daemon-log')),
+  ];
+  const iterationArtifacts = runArtifacts.filter((a) => a.kind === 'pcap' || a.kind === 'daemon-log');
+  const results = assembleResults({
+    dir,
+    runId,
+    plan,
+    seed,
+    lab,
+    startedAt,
+    endedAt: Date.now(),
+    ...(runError ? { runError } : {}),
+    records,
+    verdicts: analysis.verdicts,
+    connections: analysis.connections,
+    agents: analysis.agents,
+    timeline: timeline.all(),
+    artifacts: runArtifacts,
+    iterationArtifacts,
+  });
+  writeResults(dir, results);
+  const formats = plan.reports.filter((f) => f !== 'json');
+  let reports: Record<string, string> = { json: join(dir, 'results.json') };
+  if (formats.length > 0) {
+    try {
+      const written = await writeReports(dir, { formats: parseFormats(formats.join(',')) });
+      reports = { ...reports, ...(written.files as Record<string, string>) };
+    } catch (err) {
+      print(`reports: ${messageOf(err)}`);
+    }
+  }
+  void chassis;
+  const exitCode = results.verdict === 'pass' ? 0 : results.verdict === 'fail' ? 1 : 2;
+  const t = results.statistics.totals;
+  print(
+    `${plan.name}: ${results.verdict.toUpperCase()} — ${t.pass} passed, ${t.fail} failed, ${t.expectedDegraded} expected-degraded, ${t.error} errors, ${t.skipped} skipped (${elapsedSince(startedAt)})`,
+  );
+  print(`report: ${reports.html ?? reports.json}`);
+  return { dir, results, exitCode, reports };
+}
+
+function elapsedSince(t: number): string {
+  const s = Math.floor((Date.now() - t) / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Resume frozen daemons, plug every cable back, power every board on. */
+export async function healChassis(
+  ch: LabChassis,
+  lab: { boards: Array<{ name: string; cables: { front: string; ipc: string } }> },
+  timeline: Timeline,
+): Promise<void> {
+  for (const b of [...ch.frozen]) await ch.signalDaemon(b, 'CONT').catch(() => undefined);
+  const cables = new Set([...ch.cablesDown, ...lab.boards.flatMap((b) => [b.cables.front, b.cables.ipc])]);
+  for (const c of cables) await ch.link(c, 'up');
+  for (const b of lab.boards) {
+    if (ch.poweredOff.has(b.name)) await ch.power(b.name, 'on');
+  }
+  timeline.add('harness', 'chassis.healed', {});
+}
+
+/** Polls the boards' status in the background so every role change is on the timeline. */
+function startMonitor(ch: LabChassis, signal: AbortSignal): { stop: () => Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    while (running && !signal.aborted) {
+      await ch.poll().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+interface ScheduleContext {
+  plan: ReturnType<typeof loadTestplan>;
+  schedule: ReturnType<typeof expandSchedule>;
+  chassis: LabChassis;
+  timeline: Timeline;
+  records: IterationRecord[];
+  print: (line: string) => void;
+  startedAt: number;
+  trafficStart: number;
+  signal: AbortSignal;
+}
+
+async function runSchedule(c: ScheduleContext): Promise<void> {
+  const tally: Tally = { pass: 0, fail: 0, error: 0, degraded: 0 };
+  let spanStart = c.trafficStart;
+  for (const planned of c.schedule) {
+    const fault = FAULTS[planned.kind];
+    const rec: IterationRecord = {
+      index: planned.iteration,
+      kind: planned.kind,
+      expected: fault.expected,
+      ...(planned.holdMs !== undefined ? { holdMs: planned.holdMs } : {}),
+      spanStart,
+      spanEnd: spanStart,
+    };
+    c.records.push(rec);
+    c.timeline.iteration = planned.iteration;
+    const line = (phase: string) =>
+      c.print(faultLine({ index: planned.iteration, total: c.schedule.length, kind: planned.kind, elapsedMs: Date.now() - c.startedAt, tally, phase }));
+    line(`waiting ${planned.spacingMs} ms`);
+    const timing = {
+      ...(planned.holdMs !== undefined ? { hold_ms: planned.holdMs } : {}),
+      boot_timeout_ms: c.plan.settle.boot_timeout_ms,
+      hot_timeout_ms: c.plan.settle.standby_hot_timeout_ms,
+    };
+    let state: FaultState | undefined;
+    try {
+      await c.chassis.sleep(planned.spacingMs);
+      const before = await c.chassis.roles();
+      rec.inject = Date.now();
+      c.timeline.add('harness', 'fault.inject', { kind: planned.kind, active: before.active ?? null });
+      line('injecting');
+      state = await fault.inject(c.chassis, timing);
+      const slot = (name: string) => c.chassis.daemons.get(name)?.board.slot ?? 0;
+      rec.target = { board: state.target, slot: slot(state.target), wasActive: state.target === before.active };
+      rec.heal = Date.now();
+      c.timeline.add('harness', 'fault.heal', { kind: planned.kind, target: state.target });
+      line('healing');
+      await fault.heal(c.chassis, state, timing);
+      rec.resyncDone = Date.now();
+      c.timeline.add('harness', 'fault.healed', { kind: planned.kind });
+      tally.pass++;
+    } catch (err) {
+      if (c.signal.aborted) throw err;
+      rec.error = { code: codeOf(err), message: messageOf(err) };
+      c.timeline.add('harness', 'fault.error', rec.error);
+      tally.error++;
+      line(`error: ${rec.error.message}`);
+      // Restore the chassis before the next fault; if that fails the run cannot go on.
+      await healChassis(c.chassis, { boards: [...c.chassis.daemons.values()].map((d) => d.board) }, c.timeline);
+      await restartMissingDaemons(c.chassis);
+      await c.chassis.waitHot(c.plan.settle.standby_hot_timeout_ms);
+    } finally {
+      rec.takeover = takeoverTime(c.timeline, rec);
+      rec.spanEnd = Date.now();
+      spanStart = rec.spanEnd;
+      c.timeline.iteration = undefined;
+    }
+  }
+  if (c.schedule.length > 0) c.print(`[${elapsedSince(c.startedAt)}] schedule done`);
+  void DeviceFailure;
+}
+
+async function restartMissingDaemons(ch: LabChassis): Promise<void> {
+  for (const s of await ch.poll()) {
+    if (s.reachable && !s.running) await ch.startDaemon(s.board);
+  }
+}
+
+/** When another board was first seen active after the inject. */
+function takeoverTime(timeline: Timeline, rec: IterationRecord): number | undefined {
+  if (rec.inject === undefined) return undefined;
+  const previous = timeline
+    .find('fault.inject', 'harness')
+    .filter((e) => e.iteration === rec.index)[0]?.detail.active;
+  const entry = timeline
+    .all()
+    .find((e) => e.ts >= rec.inject! && e.kind === 'ha.role' && e.detail.to === 'active' && e.source !== previous);
+  return entry?.ts;
+}
+
+export { existsSync as _exists };

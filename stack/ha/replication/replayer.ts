@@ -1,0 +1,278 @@
+/**
+ * Standby side: applies log entries to its own engine in order, with the active's timestamps,
+ * and checks each TCP record's variables against its own. Socket data waits until the TCP
+ * record that commits it (an entry left uncommitted by a crash is dropped at takeover). Keeps
+ * what the apps need to carry on: bytes delivered and not consumed, stream offsets.
+ */
+import type { TcpEngine } from '../../tcp/engine.ts';
+import type { ConnId, ConnInfo, TcpInput } from '../../tcp/api.ts';
+import type { LogEntry, SocketDataRecord, TcpRecord } from '../ipc/records.ts';
+import { differingVars } from '../log/digest-compare.ts';
+import {
+  decodeConnOptions,
+  decodeCount,
+  decodeSegmentDetail,
+  decodeSendDetail,
+} from './detail-codec.ts';
+import { ReplicationError } from './errors.ts';
+import { ChunkQueue, decodeSocketSnapshot } from './socket-snapshot.ts';
+
+/** Bytes a regenerable app wrote at `offset` (the stream app's pattern, for example). */
+export type Regenerate = (conn: ConnId, info: ConnInfo, offset: number, length: number) => Uint8Array;
+
+export interface ReplayLog {
+  (event: { level: 'info' | 'warn'; msg: string; [k: string]: unknown }): void;
+}
+
+interface ReplayConn {
+  regenerable: boolean;
+  written: number;
+  delivered: number;
+  unconsumed: ChunkQueue;
+  pendingWritten: SocketDataRecord[];
+  pendingDelivered: SocketDataRecord[];
+}
+
+/** One connection as the apps find it after takeover. */
+export interface TakenOverConn {
+  conn: ConnId;
+  info: ConnInfo;
+  regenerable: boolean;
+  /** Stream offset of the app's next write. */
+  written: number;
+  /** Bytes delivered to the app so far (including `unconsumed`). */
+  delivered: number;
+  /** Delivered but not consumed on the active: deliver these to the app again. */
+  unconsumed: Uint8Array;
+}
+
+export interface ReplayStats {
+  applied: number;
+  mismatches: number;
+  errors: number;
+  snapshots: number;
+  closed: number;
+}
+
+export class Replayer {
+  private readonly conns = new Map<ConnId, ReplayConn>();
+  /** Connections whose state is not trusted until a snapshot comes (after a mismatch). */
+  private readonly awaiting = new Set<ConnId>();
+  /** min(local clock - active clock) over the records seen: the boards' clock offset. */
+  private offset: number | undefined;
+  readonly stats: ReplayStats = { applied: 0, mismatches: 0, errors: 0, snapshots: 0, closed: 0 };
+
+  constructor(
+    readonly engine: TcpEngine,
+    private readonly regenerate: Regenerate | undefined,
+    private readonly log: ReplayLog = () => {},
+  ) {}
+
+  get clockOffset(): number | undefined {
+    return this.offset;
+  }
+
+  connections(): ConnId[] {
+    return [...this.conns.keys()].sort((a, b) => a - b);
+  }
+
+  isAwaitingSnapshot(conn: ConnId): boolean {
+    return this.awaiting.has(conn);
+  }
+
+  /** Heartbeats and records both tell the active's clock. */
+  observeClock(activeAt: number, localNow: number): void {
+    const d = localNow - activeAt;
+    if (this.offset === undefined || d < this.offset) this.offset = d;
+  }
+
+  /**
+   * Apply one entry. Returns the names of the variables that differ from the active's (or a
+   * reason in brackets when the entry could not be replayed); non-empty = resync that connection.
+   */
+  apply(entry: LogEntry, localNow?: number): string[] {
+    if (localNow !== undefined && 'at' in entry) this.observeClock(entry.at, localNow);
+    this.stats.applied++;
+    try {
+      return this.applyEntry(entry);
+    } catch (err) {
+      this.stats.errors++;
+      const code = err instanceof ReplicationError ? err.code : 'REPL_NOT_REPLAYABLE';
+      this.log({ level: 'warn', msg: 'replay failed', conn: entry.conn, code, reason: (err as Error).message });
+      if (entry.kind !== 'snapshot') this.awaiting.add(entry.conn);
+      return [`(${code})`];
+    }
+  }
+
+  /** Bulk sync begins: forget every replicated connection. */
+  reset(): void {
+    for (const id of this.conns.keys()) this.engine.removeConnection(id);
+    this.conns.clear();
+    this.awaiting.clear();
+  }
+
+  private applyEntry(entry: LogEntry): string[] {
+    switch (entry.kind) {
+      case 'snapshot':
+        this.install(entry.conn, entry.snapshot);
+        return [];
+      case 'closed':
+        this.engine.removeConnection(entry.conn);
+        this.conns.delete(entry.conn);
+        this.awaiting.delete(entry.conn);
+        this.stats.closed++;
+        return [];
+      case 'socket-data': {
+        const c = this.conns.get(entry.conn);
+        if (!c || this.awaiting.has(entry.conn)) return [];
+        (entry.direction === 'written' ? c.pendingWritten : c.pendingDelivered).push(entry);
+        return [];
+      }
+      case 'app':
+        return [];
+      case 'tcp':
+        return this.replayTcp(entry);
+    }
+  }
+
+  private install(conn: ConnId, bytes: Uint8Array): void {
+    const s = decodeSocketSnapshot(bytes);
+    const id = this.engine.restoreConnection(s.tcb);
+    if (id !== conn)
+      throw new ReplicationError('REPL_BAD_DETAIL', `snapshot of ${id} sent as connection ${conn}`);
+    const unconsumed = new ChunkQueue();
+    unconsumed.push(s.unconsumed);
+    this.conns.set(conn, {
+      regenerable: s.regenerable,
+      written: s.written,
+      delivered: s.delivered,
+      unconsumed,
+      pendingWritten: [],
+      pendingDelivered: [],
+    });
+    this.awaiting.delete(conn);
+    this.stats.snapshots++;
+  }
+
+  private replayTcp(rec: TcpRecord): string[] {
+    if (this.awaiting.has(rec.conn)) return [];
+    const c = this.conns.get(rec.conn);
+    const info = this.engine.info(rec.conn);
+    if (!c || !info)
+      throw new ReplicationError('REPL_UNKNOWN_CONN', `TCP record for unknown connection ${rec.conn}`);
+    const input = this.inputOf(rec, c, info);
+    this.engine.handle(input);
+    for (const d of c.pendingDelivered) {
+      c.unconsumed.push(d.bytes);
+      c.delivered += d.bytes.length;
+    }
+    c.pendingDelivered = [];
+    if (input.kind === 'consume') c.unconsumed.drop(input.n);
+    const mine = this.engine.digest(rec.conn);
+    const differing = mine ? differingVars(rec.vars, mine) : ['state'];
+    if (differing.length > 0) {
+      this.stats.mismatches++;
+      this.awaiting.add(rec.conn);
+      this.log({ level: 'warn', msg: 'digest mismatch', conn: rec.conn, event: rec.event, vars: differing });
+    }
+    return differing;
+  }
+
+  private inputOf(rec: TcpRecord, c: ReplayConn, info: ConnInfo): TcpInput {
+    const now = rec.at;
+    const conn = rec.conn;
+    switch (rec.event) {
+      case 'segment': {
+        if (!rec.header) throw new ReplicationError('REPL_BAD_DETAIL', 'segment record without header');
+        const d = decodeSegmentDetail(rec.detail);
+        const h = rec.header;
+        return {
+          kind: 'segment',
+          now,
+          src: info.remoteAddr,
+          dst: info.localAddr,
+          segment: {
+            srcPort: info.remotePort,
+            dstPort: info.localPort,
+            seq: h.seq,
+            ack: h.ack,
+            flags: h.flags,
+            window: h.window,
+            urgent: d.urgent,
+            options: d.options,
+            // The bytes reach the app through socket-data records; the engine keeps none.
+            payload: new Uint8Array(h.length),
+          },
+        };
+      }
+      case 'send': {
+        const d = decodeSendDetail(rec.detail);
+        const bytes = this.written(conn, c, info, d.offset, d.length);
+        c.written = d.offset + d.length;
+        return { kind: 'send', now, conn, bytes };
+      }
+      case 'consume':
+        return { kind: 'consume', now, conn, n: decodeCount(rec.detail) };
+      case 'setopt':
+        return { kind: 'setopt', now, conn, opts: decodeConnOptions(rec.detail) };
+      case 'resume':
+        return { kind: 'resume', now, conn, discardOutOfOrder: rec.detail[0] === 1 };
+      case 'shutdown':
+      case 'close':
+      case 'abort':
+      case 'timer':
+        return { kind: rec.event, now, conn };
+      default:
+        throw new ReplicationError('REPL_NOT_REPLAYABLE', `event ${rec.event} is not per-connection`);
+    }
+  }
+
+  private written(conn: ConnId, c: ReplayConn, info: ConnInfo, offset: number, length: number): Uint8Array {
+    if (c.regenerable) {
+      if (!this.regenerate)
+        throw new ReplicationError('REPL_MISSING_BYTES', `no regenerator for connection ${conn}`);
+      return this.regenerate(conn, info, offset, length);
+    }
+    const w = c.pendingWritten.shift();
+    c.pendingWritten = [];
+    if (!w || w.offset !== offset || w.bytes.length !== length)
+      throw new ReplicationError('REPL_MISSING_BYTES', `no written bytes at ${offset}+${length} on ${conn}`);
+    return w.bytes;
+  }
+
+  /**
+   * Become active: drop uncommitted socket data, rebase every deadline onto the local clock,
+   * then `resume` each connection (retransmit from SND.UNA at once, else ACK). Returns the
+   * outputs to send and what the apps need to carry on.
+   */
+  takeover(localNow: number): { outputs: ReturnType<TcpEngine['handle']>; conns: TakenOverConn[] } {
+    for (const id of this.awaiting) {
+      // Untrusted after a mismatch and no snapshot came: dropping it is better than a wrong stream.
+      this.engine.removeConnection(id);
+      this.conns.delete(id);
+      this.log({ level: 'warn', msg: 'connection dropped at takeover (awaiting snapshot)', conn: id });
+    }
+    this.awaiting.clear();
+    const delta = this.offset ?? 0;
+    if (this.engine.connections().length > 0) this.engine.rebase(delta);
+    const outputs: ReturnType<TcpEngine['handle']> = [];
+    const conns: TakenOverConn[] = [];
+    for (const id of this.connections()) {
+      const c = this.conns.get(id)!;
+      c.pendingDelivered = [];
+      c.pendingWritten = [];
+      outputs.push(...this.engine.handle({ kind: 'resume', now: localNow, conn: id, discardOutOfOrder: true }));
+      const info = this.engine.info(id);
+      if (!info) continue;
+      conns.push({
+        conn: id,
+        info,
+        regenerable: c.regenerable,
+        written: c.written,
+        delivered: c.delivered,
+        unconsumed: c.unconsumed.concat(),
+      });
+    }
+    return { outputs, conns };
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Active side: wraps the TCP engine and turns every input that concerns an SSO connection into
+ * log entries, in one order: the socket data the input carried (bytes the app wrote, unless its
+ * output is regenerable; bytes delivered to the app), then the TCP record (event, header fields,
+ * the resulting digest) that commits them; a snapshot when an SSO connection is created and
+ * when it becomes established; a closed record when it goes away. Inputs of other connections
+ * produce no entry. The caller holds the outputs until `dependsOn` is confirmed (output commit).
+ */
+import type { TcpEngine } from '../../tcp/engine.ts';
+import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
+import type { ClosedRecord, LogEntry, SnapshotRecord } from '../ipc/records.ts';
+import { encodeInputDetail, encodeSendDetail } from './detail-codec.ts';
+import { ChunkQueue, encodeSocketSnapshot } from './socket-snapshot.ts';
+
+/** Where entries go: returns the record's log index, or 0 when nothing replicates now. */
+export interface ReplicationSink {
+  replicate(entry: LogEntry): number;
+}
+
+export interface SsoAttributes {
+  /** The app's output is a pure function of stream offsets: its writes are not mirrored. */
+  regenerable?: boolean;
+}
+
+export interface HandleResult {
+  outputs: TcpOutput[];
+  /** Log index every output depends on (0: none). */
+  dependsOn: number;
+}
+
+interface SsoConn {
+  regenerable: boolean;
+  written: number;
+  delivered: number;
+  unconsumed: ChunkQueue;
+}
+
+export interface ReplicatorStats {
+  records: number;
+  tcpRecords: number;
+  socketDataBytes: number;
+  snapshots: number;
+}
+
+export class SsoReplicator {
+  private readonly conns = new Map<ConnId, SsoConn>();
+  private readonly ssoPorts = new Map<number, SsoAttributes>();
+  private pendingConnect: SsoAttributes | undefined;
+  private lastNow = 0;
+  readonly stats: ReplicatorStats = { records: 0, tcpRecords: 0, socketDataBytes: 0, snapshots: 0 };
+
+  constructor(
+    readonly engine: TcpEngine,
+    private readonly sink: ReplicationSink,
+  ) {}
+
+  isSso(conn: ConnId): boolean {
+    return this.conns.has(conn);
+  }
+
+  ssoConnections(): ConnId[] {
+    return [...this.conns.keys()].sort((a, b) => a - b);
+  }
+
+  /** Listen; connections accepted on an SSO port are SSO. */
+  listen(input: Extract<TcpInput, { kind: 'listen' }>, sso?: SsoAttributes): TcpOutput[] {
+    const out = this.engine.handle(input);
+    if (sso) this.ssoPorts.set(input.port, sso);
+    return out;
+  }
+
+  /** Active open; with `sso` the connection is replicated from its SYN on. */
+  connect(input: Extract<TcpInput, { kind: 'connect' }>, sso?: SsoAttributes): HandleResult {
+    this.pendingConnect = sso;
+    try {
+      return this.handle(input);
+    } finally {
+      this.pendingConnect = undefined;
+    }
+  }
+
+  /** Every input goes through here (a global timer becomes per-connection timer inputs). */
+  handle(input: TcpInput): HandleResult {
+    this.lastNow = input.now;
+    if (input.kind === 'timer' && input.conn === undefined) {
+      return this.each(this.engine.takeDueConnections(input.now), (conn) => ({ ...input, conn }));
+    }
+    if (input.kind === 'resume' && input.conn === undefined) {
+      return this.each(this.engine.connections(), (conn) => ({ ...input, conn }));
+    }
+    if (input.kind === 'listen' || input.kind === 'unlisten') {
+      return { outputs: this.engine.handle(input), dependsOn: 0 };
+    }
+    const conn = this.concerned(input);
+    const st = conn === undefined ? undefined : this.conns.get(conn);
+    const firstNew = this.engine.nextId;
+    const outputs = this.engine.handle(input);
+    let dependsOn = 0;
+    const put = (e: LogEntry): void => {
+      const i = this.sink.replicate(e);
+      this.stats.records++;
+      if (i > 0) dependsOn = i;
+    };
+    if (conn !== undefined && st) this.recordInput(conn, st, input, outputs, put);
+    const fresh = new Set<ConnId>();
+    for (let id = firstNew; id < this.engine.nextId; id++) fresh.add(id);
+    if (input.kind === 'connect' && input.connId !== undefined) fresh.add(input.connId);
+    for (const id of fresh) this.created(id, input, put);
+    this.afterEvents(outputs, conn, put);
+    return { outputs, dependsOn };
+  }
+
+  /** Control blocks of every SSO connection (bulk sync), or of one (resync). */
+  snapshots(conn: ConnId | null, now = this.lastNow): Omit<SnapshotRecord, 'kind'>[] {
+    const ids = conn === null ? this.ssoConnections() : this.conns.has(conn) ? [conn] : [];
+    return ids
+      .filter((id) => this.engine.info(id) !== undefined)
+      .map((id) => ({ conn: id, at: now, snapshot: this.socketSnapshot(id) }));
+  }
+
+  private each(ids: ConnId[], make: (conn: ConnId) => TcpInput): HandleResult {
+    const outputs: TcpOutput[] = [];
+    let dependsOn = 0;
+    for (const conn of ids) {
+      if (!this.engine.info(conn)) continue;
+      const r = this.handle(make(conn));
+      outputs.push(...r.outputs);
+      if (r.dependsOn > 0) dependsOn = r.dependsOn;
+    }
+    return { outputs, dependsOn };
+  }
+
+  private concerned(input: TcpInput): ConnId | undefined {
+    switch (input.kind) {
+      case 'segment':
+        return this.engine.lookup(input.segment.dstPort, input.src, input.segment.srcPort);
+      case 'connect':
+      case 'listen':
+      case 'unlisten':
+        return undefined;
+      default:
+        return input.conn;
+    }
+  }
+
+  private recordInput(
+    conn: ConnId,
+    st: SsoConn,
+    input: TcpInput,
+    outputs: TcpOutput[],
+    put: (e: LogEntry) => void,
+  ): void {
+    let detail: Uint8Array;
+    if (input.kind === 'send') {
+      const offset = st.written;
+      st.written += input.bytes.length;
+      if (!st.regenerable) {
+        put({ kind: 'socket-data', conn, direction: 'written', offset, bytes: input.bytes });
+        this.stats.socketDataBytes += input.bytes.length;
+      }
+      detail = encodeSendDetail({ offset, length: input.bytes.length });
+    } else {
+      detail = encodeInputDetail(input);
+    }
+    if (input.kind === 'consume') st.unconsumed.drop(input.n);
+    for (const o of outputs) {
+      if (o.kind !== 'data' || o.conn !== conn) continue;
+      const bytes = o.bytes.slice();
+      put({ kind: 'socket-data', conn, direction: 'delivered', offset: st.delivered, bytes });
+      st.delivered += bytes.length;
+      st.unconsumed.push(bytes);
+      this.stats.socketDataBytes += bytes.length;
+    }
+    const vars = this.engine.digest(conn);
+    if (!vars) return; // gone: the closed record says so
+    const seg = input.kind === 'segment' ? input.segment : undefined;
+    put({
+      kind: 'tcp',
+      conn,
+      event: input.kind as Exclude<TcpInput['kind'], 'listen' | 'unlisten'>,
+      at: input.now,
+      ...(seg
+        ? {
+            header: {
+              seq: seg.seq,
+              ack: seg.ack,
+              flags: seg.flags,
+              window: seg.window,
+              length: seg.payload.length,
+            },
+          }
+        : {}),
+      vars,
+      detail,
+    });
+    this.stats.tcpRecords++;
+  }
+
+  private created(id: ConnId, input: TcpInput, put: (e: LogEntry) => void): void {
+    const info = this.engine.info(id);
+    if (!info) return;
+    const attrs =
+      input.kind === 'connect' ? this.pendingConnect : this.ssoPorts.get(info.listenPort);
+    if (!attrs) return;
+    this.conns.set(id, {
+      regenerable: attrs.regenerable === true,
+      written: 0,
+      delivered: 0,
+      unconsumed: new ChunkQueue(),
+    });
+    this.putSnapshot(id, input.now, put);
+  }
+
+  /** Snapshot on establishment; closed record (and forget) when an SSO connection is gone. */
+  private afterEvents(outputs: TcpOutput[], conn: ConnId | undefined, put: (e: LogEntry) => void): void {
+    const closed = new Map<ConnId, ClosedRecord['reason']>();
+    for (const o of outputs) {
+      if (o.kind !== 'event' || !this.conns.has(o.conn)) continue;
+      if ((o.event === 'established' || o.event === 'accepted') && this.engine.info(o.conn))
+        this.putSnapshot(o.conn, this.lastNow, put);
+      if (o.event === 'closed') closed.set(o.conn, o.error ?? 'orderly');
+    }
+    if (conn !== undefined && this.conns.has(conn) && !this.engine.info(conn) && !closed.has(conn))
+      closed.set(conn, 'orderly');
+    for (const [id, reason] of closed) {
+      if (this.engine.info(id)) continue;
+      this.conns.delete(id);
+      put({ kind: 'closed', conn: id, at: this.lastNow, reason });
+    }
+  }
+
+  private putSnapshot(id: ConnId, now: number, put: (e: LogEntry) => void): void {
+    put({ kind: 'snapshot', conn: id, at: now, snapshot: this.socketSnapshot(id) });
+    this.stats.snapshots++;
+  }
+
+  private socketSnapshot(id: ConnId): Uint8Array {
+    const st = this.conns.get(id)!;
+    return encodeSocketSnapshot({
+      regenerable: st.regenerable,
+      written: st.written,
+      delivered: st.delivered,
+      unconsumed: st.unconsumed.concat(),
+      tcb: this.engine.snapshotConnection(id),
+    });
+  }
+}

@@ -1,0 +1,24 @@
+/** The role machine's view for `hitless rpd status`. */
+import type { HaNode } from './node.ts';
+import type { HaStatus } from './types.ts';
+
+export function nodeStatus(node: HaNode, now: number): HaStatus {
+  const mate = node.detector.mate(now);
+  return {
+    slot: node.cfg.slot,
+    role: node.role,
+    sync: node.sync,
+    epoch: node.epoch,
+    front: node.front,
+    commitWait: node.commitWait,
+    alarm: node.alarm,
+    mate: {
+      ipc: node.detector.path('ipc', now).alive,
+      lan: node.detector.path('lan', now).alive,
+      role: mate?.role ?? null,
+      epoch: mate?.epoch ?? null,
+    },
+    lastSwitchover: node.lastSwitchover,
+    switchoverInProgress: node.handover !== undefined,
+  };
+}
