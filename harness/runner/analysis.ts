@@ -5,10 +5,16 @@
  * after each fault, from the agents' progress reports.
  */
 import { relative } from 'node:path';
+import type { ConnectionResult } from '../../reports/results-schema.ts';
 import { parseIpv4 } from '../../stack/wire/address.ts';
 import { analyzeCapture } from '../verdicts/analyze.ts';
-import type { ConnectionResult } from '../../reports/results-schema.ts';
-import { type AgentConnection, type AgentView, agentConnections, type CaptureFile, judgeIterations } from './judge.ts';
+import {
+  type AgentConnection,
+  type AgentView,
+  agentConnections,
+  type CaptureFile,
+  judgeIterations,
+} from './judge.ts';
 import type { IterationRecord } from './results.ts';
 
 export interface AnalyzeRunInput {

@@ -34,10 +34,19 @@ const obj = (v: unknown): Json | undefined =>
 
 /** Parse what the control socket (or `rpd status --json`) printed. */
 export function parseStatus(board: Board, text: string): BoardStatus {
-  const base: BoardStatus = { board: board.name, slot: board.slot, reachable: true, running: false, ha: false };
+  const base: BoardStatus = {
+    board: board.name,
+    slot: board.slot,
+    reachable: true,
+    running: false,
+    ha: false,
+  };
   // The socket answers one JSON line; `rpd status --json` prints indented JSON.
   let value: Json | undefined;
-  for (const candidate of [text.trim(), ...text.split('\n').filter((l) => l.trim().startsWith('{'))]) {
+  for (const candidate of [
+    text.trim(),
+    ...text.split('\n').filter((l) => l.trim().startsWith('{')),
+  ]) {
     try {
       value = obj(JSON.parse(candidate));
       if (value) break;
@@ -91,14 +100,21 @@ export class BoardDaemon {
       `else ${this.hitless} rpd status --json --config ${q(this.files.config)} 2>/dev/null; fi; true`;
     const r = await this.shell.exec(cmd, { timeoutMs });
     if (r.code !== 0)
-      return { board: this.board.name, slot: this.board.slot, reachable: false, running: false, ha: false };
+      return {
+        board: this.board.name,
+        slot: this.board.slot,
+        reachable: false,
+        running: false,
+        ha: false,
+      };
     return parseStatus(this.board, r.stdout);
   }
 
   /** Pids of this board's daemon processes (by the config path on its command line). */
   async pids(): Promise<number[]> {
+    // The shell running pgrep carries the pattern on its own command line: leave it out.
     const out = await this.shell.run(
-      `pgrep -f -- ${shellQuote(`rpd --config ${this.files.config}`)} || true`,
+      `pgrep -f -- ${shellQuote(`rpd --config ${this.files.config}`)} | grep -vx "$$" || true`,
     );
     return out
       .split(/\s+/)
@@ -109,7 +125,10 @@ export class BoardDaemon {
   async signal(signal: 'KILL' | 'STOP' | 'CONT' | 'TERM'): Promise<number[]> {
     const pids = await this.pids();
     if (pids.length === 0)
-      throw new RunnerError('RUN_DAEMON', `${this.board.name}: no daemon running to send SIG${signal} to`);
+      throw new RunnerError(
+        'RUN_DAEMON',
+        `${this.board.name}: no daemon running to send SIG${signal} to`,
+      );
     await this.shell.run(`kill -${signal} ${pids.join(' ')}`);
     return pids;
   }
@@ -117,9 +136,10 @@ export class BoardDaemon {
   /** Start the daemon in the background, detached from the SSH session. */
   async start(): Promise<void> {
     const q = shellQuote;
+    // Every descriptor redirected, so the SSH session does not wait for the daemon.
     await this.shell.run(
-      `mkdir -p ${q(this.files.runDir)} && setsid nohup ${this.hitless} rpd --config ${q(this.files.config)} ` +
-        `>>${q(this.files.log)} 2>&1 </dev/null & echo started`,
+      `mkdir -p ${q(this.files.runDir)}; setsid nohup ${this.hitless} rpd --config ${q(this.files.config)} ` +
+        `</dev/null >>${q(this.files.log)} 2>&1 & echo started`,
     );
   }
 

@@ -6,22 +6,21 @@
  * Whatever ends the run (the end, an error, Ctrl-C), the clean-up stack
  * heals the chassis: processes stopped, cables up, power on.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DeviceFailure } from '../cli/exit.ts';
-import { FAULTS } from '../faults/index.ts';
-import type { FaultState } from '../faults/fault.ts';
-import { DEFAULT_LAB_FILE, loadLab } from '../lab/load.ts';
-import { expandSchedule, loadTestplan } from '../plan/load.ts';
 import { parseFormats, writeReports } from '../../reports/render.ts';
 import type { Artifact, Results } from '../../reports/results-schema.ts';
+import type { FaultState } from '../faults/fault.ts';
+import { FAULTS } from '../faults/index.ts';
+import { DEFAULT_LAB_FILE, loadLab } from '../lab/load.ts';
+import { expandSchedule, loadTestplan } from '../plan/load.ts';
+import { analyzeRun } from './analysis.ts';
 import type { BoardDaemon } from './board-daemon.ts';
 import { abortableSleep, LabChassis } from './chassis.ts';
 import { Cleanup } from './cleanup.ts';
 import { chassisAddress } from './daemon-config.ts';
 import { CHECKOUT, checkLab, deployStack, ensureVirtualLab, remoteHitless } from './deploy.ts';
 import { codeOf, messageOf, RunnerError } from './errors.ts';
-import { analyzeRun } from './analysis.ts';
 import { openLab } from './lab-access.ts';
 import { faultLine, type Tally } from './progress.ts';
 import { artifact, assembleResults, type IterationRecord, writeResults } from './results.ts';
@@ -56,7 +55,10 @@ export interface RunOutcome {
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
@@ -66,7 +68,8 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   const lab = loadLab(labFile);
   const seed = opts.seed ?? plan.faults.seed;
   const repeat = opts.repeat ?? 1;
-  if (!Number.isInteger(repeat) || repeat < 1) throw new RunnerError('RUN_BAD_OPTIONS', '--repeat must be a positive integer');
+  if (!Number.isInteger(repeat) || repeat < 1)
+    throw new RunnerError('RUN_BAD_OPTIONS', '--repeat must be a positive integer');
   const schedule = expandSchedule(plan, seed, repeat);
   const startedAt = Date.now();
   const runId = `${stamp(new Date(startedAt))}-${plan.name}`;
@@ -80,8 +83,16 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   const abort = new AbortController();
   const cleanup = new Cleanup(print, () => abort.abort());
   cleanup.trapSignals();
-  timeline.add('harness', 'run.start', { plan: plan.name, lab: lab.name, seed, faults: schedule.length, dir });
-  print(`hitless run ${plan.name}: ${schedule.length} faults on lab ${lab.name}, seed ${seed}; results in ${dir}`);
+  timeline.add('harness', 'run.start', {
+    plan: plan.name,
+    lab: lab.name,
+    seed,
+    faults: schedule.length,
+    dir,
+  });
+  print(
+    `hitless run ${plan.name}: ${schedule.length} faults on lab ${lab.name}, seed ${seed}; results in ${dir}`,
+  );
 
   const records: IterationRecord[] = [];
   let runError: { code: string; message: string } | undefined;
@@ -93,7 +104,6 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   const daemonLogs: string[] = [];
   const access = openLab(lab);
   cleanup.add('close lab access', async () => access.close());
-  let chassis: LabChassis | undefined;
   try {
     if (lab.kind === 'virtual') {
       const down = await ensureVirtualLab(lab, timeline);
@@ -109,7 +119,6 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
     });
     daemons = deployed.daemons;
     const ch = new LabChassis(access, daemons, timeline, { signal: abort.signal });
-    chassis = ch;
     cleanup.add('heal the chassis', () => healChassis(ch, access.lab, timeline));
     print(`[${elapsedSince(startedAt)}] stack deployed; waiting for a hot standby`);
     await ch.waitHot(plan.settle.standby_hot_timeout_ms);
@@ -144,19 +153,36 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
       trafficEnd ??= Date.now();
     });
     await waitAgentsConnected(agents, plan.traffic.connections_per_peer, 20_000, abort.signal);
-    print(`[${elapsedSince(startedAt)}] ${peers.length} peers × ${plan.traffic.connections_per_peer} connections up; warm-up ${plan.faults.warmup_ms} ms`);
+    print(
+      `[${elapsedSince(startedAt)}] ${peers.length} peers × ${plan.traffic.connections_per_peer} connections up; warm-up ${plan.faults.warmup_ms} ms`,
+    );
     await abortableSleep(plan.faults.warmup_ms, abort.signal);
 
     const monitor = startMonitor(ch, abort.signal);
     try {
-      await runSchedule({ plan, schedule, chassis: ch, timeline, records, print, startedAt, trafficStart, signal: abort.signal });
+      await runSchedule({
+        plan,
+        schedule,
+        chassis: ch,
+        timeline,
+        records,
+        print,
+        startedAt,
+        trafficStart,
+        signal: abort.signal,
+        peerErrors: () =>
+          agents.reduce((n, a) => n + a.events.filter((e) => e.event === 'error').length, 0),
+      });
       // Let the last recovery show in the captures before traffic stops.
       await abortableSleep(Math.min(3000, plan.checks.max_stall_ms + 1000), abort.signal);
     } finally {
       await monitor.stop();
     }
   } catch (err) {
-    runError = { code: cleanup.wasInterrupted ? 'RUN_INTERRUPTED' : codeOf(err), message: cleanup.wasInterrupted ? 'interrupted (Ctrl-C)' : messageOf(err) };
+    runError = {
+      code: cleanup.wasInterrupted ? 'RUN_INTERRUPTED' : codeOf(err),
+      message: cleanup.wasInterrupted ? 'interrupted (Ctrl-C)' : messageOf(err),
+    };
     timeline.add('harness', 'run.error', runError);
     print(`run stopped: ${runError.code}: ${runError.message}`);
   }
@@ -164,6 +190,7 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   // Stop the agents and captures now (their clean-up entries run first), fetch the logs, then heal.
   await cleanup.runAll();
   cleanup.dispose();
+  const interrupted = cleanup.wasInterrupted;
   const last = records.at(-1);
   if (last) last.spanEnd = Math.max(last.spanEnd, trafficEnd);
   for (const board of lab.boards) {
@@ -182,7 +209,11 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   const analysis = await analyzeRun({
     dir,
     pcaps,
-    agents: agents.map((a) => ({ peer: a.peer.name, address: a.peer.lan.address.split('/')[0]!, events: a.events })),
+    agents: agents.map((a) => ({
+      peer: a.peer.name,
+      address: a.peer.lan.address.split('/')[0]!,
+      events: a.events,
+    })),
     records,
     chassisIp: chassisAddress(lab).address,
     maxStallMs: plan.checks.max_stall_ms,
@@ -198,7 +229,9 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
     ...agents.map((a) => artifact(dir, a.logFile, 'agent-log', `agent on ${a.peer.name}`)),
     ...daemonLogs.map((p) => artifact(dir, p, 'daemon-log')),
   ];
-  const iterationArtifacts = runArtifacts.filter((a) => a.kind === 'pcap' || a.kind === 'daemon-log');
+  const iterationArtifacts = runArtifacts.filter(
+    (a) => a.kind === 'pcap' || a.kind === 'daemon-log',
+  );
   const results = assembleResults({
     dir,
     runId,
@@ -227,8 +260,14 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
       print(`reports: ${messageOf(err)}`);
     }
   }
-  void chassis;
-  const exitCode = results.verdict === 'pass' ? 0 : results.verdict === 'fail' ? 1 : 2;
+  // An interrupted run is incomplete: an infrastructure outcome, whatever it saw so far.
+  const exitCode = interrupted
+    ? 2
+    : results.verdict === 'pass'
+      ? 0
+      : results.verdict === 'fail'
+        ? 1
+        : 2;
   const t = results.statistics.totals;
   print(
     `${plan.name}: ${results.verdict.toUpperCase()} — ${t.pass} passed, ${t.fail} failed, ${t.expectedDegraded} expected-degraded, ${t.error} errors, ${t.skipped} skipped (${elapsedSince(startedAt)})`,
@@ -248,13 +287,25 @@ export async function healChassis(
   lab: { boards: Array<{ name: string; cables: { front: string; ipc: string } }> },
   timeline: Timeline,
 ): Promise<void> {
-  for (const b of [...ch.frozen]) await ch.signalDaemon(b, 'CONT').catch(() => undefined);
-  const cables = new Set([...ch.cablesDown, ...lab.boards.flatMap((b) => [b.cables.front, b.cables.ipc])]);
-  for (const c of cables) await ch.link(c, 'up');
-  for (const b of lab.boards) {
-    if (ch.poweredOff.has(b.name)) await ch.power(b.name, 'on');
+  ch.healing = true;
+  try {
+    for (const b of [...ch.frozen]) await ch.signalDaemon(b, 'CONT').catch(() => undefined);
+    const cables = new Set([
+      ...ch.cablesDown,
+      ...lab.boards.flatMap((b) => [b.cables.front, b.cables.ipc]),
+    ]);
+    for (const c of cables) await ch.link(c, 'up');
+    const booting = lab.boards.filter((b) => ch.poweredOff.has(b.name));
+    for (const b of booting) await ch.power(b.name, 'on');
+    // A board powered on boots its daemon: let it come up, so stopping the daemons catches it too.
+    for (const b of booting) {
+      await ch.waitBooted(b.name, 30_000).catch(() => undefined);
+      await ch.waitDaemon(b.name, 10_000);
+    }
+    timeline.add('harness', 'chassis.healed', {});
+  } finally {
+    ch.healing = false;
   }
-  timeline.add('harness', 'chassis.healed', {});
 }
 
 /** Polls the boards' status in the background so every role change is on the timeline. */
@@ -284,10 +335,11 @@ interface ScheduleContext {
   startedAt: number;
   trafficStart: number;
   signal: AbortSignal;
+  peerErrors: () => number;
 }
 
 async function runSchedule(c: ScheduleContext): Promise<void> {
-  const tally: Tally = { pass: 0, fail: 0, error: 0, degraded: 0 };
+  const tally: Tally = { done: 0, errors: 0, peerErrors: 0 };
   let spanStart = c.trafficStart;
   for (const planned of c.schedule) {
     const fault = FAULTS[planned.kind];
@@ -301,8 +353,19 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
     };
     c.records.push(rec);
     c.timeline.iteration = planned.iteration;
-    const line = (phase: string) =>
-      c.print(faultLine({ index: planned.iteration, total: c.schedule.length, kind: planned.kind, elapsedMs: Date.now() - c.startedAt, tally, phase }));
+    const line = (phase: string) => {
+      tally.peerErrors = c.peerErrors();
+      c.print(
+        faultLine({
+          index: planned.iteration,
+          total: c.schedule.length,
+          kind: planned.kind,
+          elapsedMs: Date.now() - c.startedAt,
+          tally,
+          phase,
+        }),
+      );
+    };
     line(`waiting ${planned.spacingMs} ms`);
     const timing = {
       ...(planned.holdMs !== undefined ? { hold_ms: planned.holdMs } : {}),
@@ -314,26 +377,37 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
       await c.chassis.sleep(planned.spacingMs);
       const before = await c.chassis.roles();
       rec.inject = Date.now();
-      c.timeline.add('harness', 'fault.inject', { kind: planned.kind, active: before.active ?? null });
+      c.timeline.add('harness', 'fault.inject', {
+        kind: planned.kind,
+        active: before.active ?? null,
+      });
       line('injecting');
       state = await fault.inject(c.chassis, timing);
       const slot = (name: string) => c.chassis.daemons.get(name)?.board.slot ?? 0;
-      rec.target = { board: state.target, slot: slot(state.target), wasActive: state.target === before.active };
+      rec.target = {
+        board: state.target,
+        slot: slot(state.target),
+        wasActive: state.target === before.active,
+      };
       rec.heal = Date.now();
       c.timeline.add('harness', 'fault.heal', { kind: planned.kind, target: state.target });
       line('healing');
       await fault.heal(c.chassis, state, timing);
       rec.resyncDone = Date.now();
       c.timeline.add('harness', 'fault.healed', { kind: planned.kind });
-      tally.pass++;
+      tally.done++;
     } catch (err) {
       if (c.signal.aborted) throw err;
       rec.error = { code: codeOf(err), message: messageOf(err) };
       c.timeline.add('harness', 'fault.error', rec.error);
-      tally.error++;
+      tally.errors++;
       line(`error: ${rec.error.message}`);
       // Restore the chassis before the next fault; if that fails the run cannot go on.
-      await healChassis(c.chassis, { boards: [...c.chassis.daemons.values()].map((d) => d.board) }, c.timeline);
+      await healChassis(
+        c.chassis,
+        { boards: [...c.chassis.daemons.values()].map((d) => d.board) },
+        c.timeline,
+      );
       await restartMissingDaemons(c.chassis);
       await c.chassis.waitHot(c.plan.settle.standby_hot_timeout_ms);
     } finally {
@@ -344,7 +418,6 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
     }
   }
   if (c.schedule.length > 0) c.print(`[${elapsedSince(c.startedAt)}] schedule done`);
-  void DeviceFailure;
 }
 
 async function restartMissingDaemons(ch: LabChassis): Promise<void> {
@@ -361,8 +434,12 @@ function takeoverTime(timeline: Timeline, rec: IterationRecord): number | undefi
     .filter((e) => e.iteration === rec.index)[0]?.detail.active;
   const entry = timeline
     .all()
-    .find((e) => e.ts >= rec.inject! && e.kind === 'ha.role' && e.detail.to === 'active' && e.source !== previous);
+    .find(
+      (e) =>
+        e.ts >= rec.inject! &&
+        e.kind === 'ha.role' &&
+        e.detail.to === 'active' &&
+        e.source !== previous,
+    );
   return entry?.ts;
 }
-
-export { existsSync as _exists };

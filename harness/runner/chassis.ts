@@ -7,9 +7,9 @@
  * heal exactly that, whatever interrupted the run.
  */
 import type { ChassisControl } from '../faults/fault.ts';
-import type { LabAccess } from './lab-access.ts';
 import type { BoardDaemon, BoardStatus } from './board-daemon.ts';
 import { RunnerError } from './errors.ts';
+import type { LabAccess } from './lab-access.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface ChassisOptions {
@@ -55,8 +55,24 @@ export class LabChassis implements ChassisControl {
     this.timeline.add('harness', kind, detail);
   }
 
+  /** While healing on the way out, waits run to their end even after Ctrl-C. */
+  healing = false;
+
   sleep(ms: number): Promise<void> {
-    return abortableSleep(ms, this.opts.signal);
+    return abortableSleep(ms, this.healing ? undefined : this.opts.signal);
+  }
+
+  /** Wait (up to `timeoutMs`) until a board's daemon answers; false if it never did. */
+  async waitDaemon(board: string, timeoutMs: number): Promise<boolean> {
+    try {
+      await this.waitFor(`${board}'s daemon`, timeoutMs, async () => {
+        const s = await this.observe(this.daemon(board));
+        return s.running ? true : undefined;
+      });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private daemon(board: string): BoardDaemon {
@@ -130,7 +146,9 @@ export class LabChassis implements ChassisControl {
   async switchover(board: string): Promise<void> {
     const d = this.daemon(board);
     this.mark('switchover.request', { board });
-    await d.shell.run(`${d.hitless} rpd switchover --config ${d.files.config}`, { timeoutMs: 15_000 });
+    await d.shell.run(`${d.hitless} rpd switchover --config ${d.files.config}`, {
+      timeoutMs: 15_000,
+    });
   }
 
   async waitBooted(board: string, timeoutMs: number): Promise<void> {
@@ -178,20 +196,29 @@ export class LabChassis implements ChassisControl {
   }
 
   async waitTakeover(previous: string, timeoutMs: number): Promise<string> {
-    const board = await this.waitFor(`a board other than ${previous} to become active`, timeoutMs, async () => {
-      const { active } = pickRoles(await this.poll());
-      return active && active !== previous ? active : undefined;
-    });
+    const board = await this.waitFor(
+      `a board other than ${previous} to become active`,
+      timeoutMs,
+      async () => {
+        const { active } = pickRoles(await this.poll());
+        return active && active !== previous ? active : undefined;
+      },
+    );
     this.mark('ha.takeover', { from: previous, to: board });
     return board;
   }
 
-  private async waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  private async waitFor<T>(
+    what: string,
+    timeoutMs: number,
+    probe: () => Promise<T | undefined>,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await probe();
       if (v !== undefined) return v;
-      if (Date.now() > deadline) throw new RunnerError('RUN_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`);
+      if (Date.now() > deadline)
+        throw new RunnerError('RUN_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`);
       await this.sleep(this.pollMs);
     }
   }

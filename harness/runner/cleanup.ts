@@ -13,7 +13,9 @@ export class Cleanup {
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.interrupts++;
     if (this.interrupts === 1) {
-      this.log(`${signal}: stopping, healing the chassis first (power on, cables up, processes stopped)`);
+      this.log(
+        `${signal}: stopping, healing the chassis first (power on, cables up, processes stopped)`,
+      );
       this.interrupted?.(signal);
     } else if (this.interrupts === 2) {
       this.log(`${signal} again: still healing; once more to abandon the chassis as it is`);

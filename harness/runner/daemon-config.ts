@@ -62,7 +62,11 @@ export function boardLanAddress(lab: Lab, slot: number): string {
 
 function ipcAddress(board: Board): string {
   const a = board.interfaces.ipcAddress;
-  if (!a) throw new RunnerError('RUN_LAB', `board ${board.name}: no interfaces.ipcAddress for the IPC channel`);
+  if (!a)
+    throw new RunnerError(
+      'RUN_LAB',
+      `board ${board.name}: no interfaces.ipcAddress for the IPC channel`,
+    );
   return a.split('/')[0]!;
 }
 

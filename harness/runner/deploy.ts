@@ -29,7 +29,10 @@ export function remoteHitless(deploy: Testplan['stack']['deploy']): string {
 }
 
 /** Bring a virtual lab up unless it is up already; returns how to take it down again (if we brought it up). */
-export async function ensureVirtualLab(lab: Lab, timeline: Timeline): Promise<(() => Promise<void>) | undefined> {
+export async function ensureVirtualLab(
+  lab: Lab,
+  timeline: Timeline,
+): Promise<(() => Promise<void>) | undefined> {
   const status = await vlabStatus(lab).catch(() => undefined);
   if (status?.up) {
     timeline.add('harness', 'lab.reuse', { lab: lab.name, prefix: lab.prefix });
@@ -71,7 +74,9 @@ export async function daemonKnowsReplicationKey(): Promise<boolean> {
     timeout: 30_000,
     maxBuffer: 4 << 20,
   });
-  const schema = JSON.parse(stdout) as { properties?: { ha?: { properties?: Record<string, unknown> } } };
+  const schema = JSON.parse(stdout) as {
+    properties?: { ha?: { properties?: Record<string, unknown> } };
+  };
   return schema.properties?.ha?.properties?.replication !== undefined;
 }
 
@@ -104,9 +109,13 @@ export async function deployStack(
     const d = new BoardDaemon(board, shell, hitless);
     daemons.set(board.name, d);
     await d.stop();
-    const yaml = daemonConfigYaml(lab, board, plan, { replicationOff: replicationOff && replicationKey });
+    const yaml = daemonConfigYaml(lab, board, plan, {
+      replicationOff: replicationOff && replicationKey,
+    });
     const dir = shellQuote(dirname(files.config));
-    await shell.run(`mkdir -p ${dir} && umask 077 && cat > ${shellQuote(files.keyFile)}`, { input: `${key}\n` });
+    await shell.run(`mkdir -p ${dir} && umask 077 && cat > ${shellQuote(files.keyFile)}`, {
+      input: `${key}\n`,
+    });
     await shell.run(`cat > ${shellQuote(files.config)}`, { input: yaml });
     timeline.add('harness', 'deploy.config', { board: board.name, path: files.config });
   }
@@ -121,7 +130,10 @@ export async function deployStack(
       if (s.running) break;
       if (Date.now() > deadline) {
         const log = await shell(d).exec(`tail -n 20 ${shellQuote(d.files.log)}`);
-        throw new RunnerError('RUN_DAEMON', `${board.name}: the daemon did not come up within 30 s:\n${log.stdout}`);
+        throw new RunnerError(
+          'RUN_DAEMON',
+          `${board.name}: the daemon did not come up within 30 s:\n${log.stdout}`,
+        );
       }
       await new Promise((res) => setTimeout(res, 200));
     }

@@ -4,15 +4,12 @@
  * view's drop fails the connection; when both saw a connection and only one
  * of them saw it break, the result is inconclusive and says so.
  */
-import type { AgentEvent } from '../agent/events.ts';
-import type { Evidence as CaptureEvidence } from '../verdicts/evidence.ts';
-import type { CaptureReport } from '../verdicts/analyze.ts';
+
 import type { z } from 'zod';
-import type {
-  Connection,
-  ConnectionResult,
-  Evidence,
-} from '../../reports/results-schema.ts';
+import type { Connection, ConnectionResult, Evidence } from '../../reports/results-schema.ts';
+import type { AgentEvent } from '../agent/events.ts';
+import type { CaptureReport } from '../verdicts/analyze.ts';
+import type { Evidence as CaptureEvidence } from '../verdicts/evidence.ts';
 
 type ResultConnection = z.infer<typeof Connection>;
 
@@ -45,7 +42,8 @@ export function agentConnections(views: AgentView[], chassis: string): AgentConn
     const count = start && start.event === 'start' ? start.connections : 0;
     for (let conn = 0; conn < count; conn++) {
       const connects = v.events.filter(
-        (e): e is Extract<AgentEvent, { event: 'connect' }> => e.event === 'connect' && e.conn === conn,
+        (e): e is Extract<AgentEvent, { event: 'connect' }> =>
+          e.event === 'connect' && e.conn === conn,
       );
       const app = connects[0]?.app ?? 'other';
       out.push({
@@ -71,17 +69,33 @@ export interface CaptureFile {
 const DROP_KINDS = new Set(['rst', 'fin', 'reconnect']);
 const CORRUPT_KINDS = new Set(['hole', 'divergence', 'ack-unsent', 'out-of-window']);
 
-function mapCaptureEvidence(e: CaptureEvidence, rel: (t: number) => number, pcap: string): Evidence | undefined {
+function mapCaptureEvidence(
+  e: CaptureEvidence,
+  rel: (t: number) => number,
+  pcap: string,
+): Evidence | undefined {
   const kind: Evidence['kind'] | undefined =
-    e.kind === 'rst' ? 'rst'
-    : e.kind === 'fin' ? 'fin'
-    : e.kind === 'reconnect' ? 'reconnect'
-    : e.kind === 'hole' ? 'hole'
-    : e.kind === 'divergence' ? 'retransmit-mismatch'
-    : e.severity === 'info' ? undefined
-    : 'note';
+    e.kind === 'rst'
+      ? 'rst'
+      : e.kind === 'fin'
+        ? 'fin'
+        : e.kind === 'reconnect'
+          ? 'reconnect'
+          : e.kind === 'hole'
+            ? 'hole'
+            : e.kind === 'divergence'
+              ? 'retransmit-mismatch'
+              : e.severity === 'info'
+                ? undefined
+                : 'note';
   if (!kind) return undefined;
-  return { kind, time: rel(e.timeMs), frame: e.frame, pcap, detail: `${e.kind} from ${e.from}: ${e.detail}` };
+  return {
+    kind,
+    time: rel(e.timeMs),
+    frame: e.frame,
+    pcap,
+    detail: `${e.kind} from ${e.from}: ${e.detail}`,
+  };
 }
 
 export interface JudgeInput {
@@ -119,9 +133,17 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
           if (byLocal.get(cr.client) !== conn) continue;
           const overlaps = cr.firstMs < span.end && cr.lastMs >= span.start;
           for (const e of cr.evidence) {
-            const problem: Problem | undefined = DROP_KINDS.has(e.kind) ? 'drop' : CORRUPT_KINDS.has(e.kind) ? 'corrupt' : undefined;
+            const problem: Problem | undefined = DROP_KINDS.has(e.kind)
+              ? 'drop'
+              : CORRUPT_KINDS.has(e.kind)
+                ? 'corrupt'
+                : undefined;
             if (!problem) continue;
-            if (e.timeMs >= span.start - AGREEMENT_SLACK_MS && e.timeMs < span.end + AGREEMENT_SLACK_MS) nearCapture.push(e.timeMs);
+            if (
+              e.timeMs >= span.start - AGREEMENT_SLACK_MS &&
+              e.timeMs < span.end + AGREEMENT_SLACK_MS
+            )
+              nearCapture.push(e.timeMs);
             if (e.timeMs < span.start || e.timeMs >= span.end) continue;
             const ev = mapCaptureEvidence(e, rel, file.artifact);
             if (ev) cap.problems.push({ what: problem, at: e.timeMs, evidence: ev });
@@ -135,7 +157,8 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
       }
       const agent = input.agents.find((a) => a.peer === conn.peer);
       const errors = (agent?.events ?? []).filter(
-        (e): e is Extract<AgentEvent, { event: 'error' }> => e.event === 'error' && e.conn === conn.conn,
+        (e): e is Extract<AgentEvent, { event: 'error' }> =>
+          e.event === 'error' && e.conn === conn.conn,
       );
       const inSpan = errors.filter((e) => e.ts >= span.start && e.ts < span.end);
       const agentNear = errors.filter(
@@ -145,12 +168,20 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
         (e): e is Extract<AgentEvent, { event: 'stall' }> =>
           e.event === 'stall' && e.conn === conn.conn && e.ts >= span.start && e.ts < span.end,
       );
-      if (!aliveIn(agent?.events ?? [], conn.conn, span) && inSpan.length === 0 && cap.problems.length === 0) {
+      if (
+        !aliveIn(agent?.events ?? [], conn.conn, span) &&
+        inSpan.length === 0 &&
+        cap.problems.length === 0
+      ) {
         continue; // broken in an earlier iteration and not reopened: nothing to judge here
       }
       const evidence: Evidence[] = cap.problems.map((p) => p.evidence);
       for (const e of inSpan) {
-        evidence.push({ kind: 'agent-error', time: rel(e.ts), detail: `${conn.peer} connection ${conn.conn}: ${e.error}: ${e.detail}` });
+        evidence.push({
+          kind: 'agent-error',
+          time: rel(e.ts),
+          detail: `${conn.peer} connection ${conn.conn}: ${e.error}: ${e.detail}`,
+        });
       }
       const agentStall = Math.max(0, ...stalls.map((s) => s.ms));
       const stallMs = cap.stallMs === null ? null : Math.round(Math.max(cap.stallMs, agentStall));
@@ -158,7 +189,10 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
         evidence.push({
           kind: 'stall',
           time: rel(stalls[0]?.since ?? span.start),
-          detail: stallMs === null ? 'no progress again before the end of the capture' : `no progress for ${stallMs} ms (limit ${input.maxStallMs} ms)`,
+          detail:
+            stallMs === null
+              ? 'no progress again before the end of the capture'
+              : `no progress for ${stallMs} ms (limit ${input.maxStallMs} ms)`,
         });
       }
       const agentDrop = inSpan.some((e) => e.error !== 'mismatch');
@@ -185,14 +219,29 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
         evidence.push({ kind: 'note', time: rel(span.start), detail: `capture: ${reason}` });
       }
       const verdict: ConnectionResult['verdict'] =
-        capOnly || agentOnly ? 'inconclusive'
-        : capDrop || agentDrop ? 'drop'
-        : capCorrupt || agentCorrupt ? 'corrupt'
-        : stallMs === null || stallMs > input.maxStallMs ? 'stall'
-        : cap.incomplete.length > 0 || (!cap.seen && input.captures.length > 0) ? 'inconclusive'
-        : 'ok';
-      if (!cap.seen && input.captures.length > 0 && verdict === 'inconclusive' && !capOnly && !agentOnly) {
-        evidence.push({ kind: 'note', time: rel(span.start), detail: 'no capture saw this connection in this iteration' });
+        capOnly || agentOnly
+          ? 'inconclusive'
+          : capDrop || agentDrop
+            ? 'drop'
+            : capCorrupt || agentCorrupt
+              ? 'corrupt'
+              : stallMs === null || stallMs > input.maxStallMs
+                ? 'stall'
+                : cap.incomplete.length > 0 || (!cap.seen && input.captures.length > 0)
+                  ? 'inconclusive'
+                  : 'ok';
+      if (
+        !cap.seen &&
+        input.captures.length > 0 &&
+        verdict === 'inconclusive' &&
+        !capOnly &&
+        !agentOnly
+      ) {
+        evidence.push({
+          kind: 'note',
+          time: rel(span.start),
+          detail: 'no capture saw this connection in this iteration',
+        });
       }
       results.push({
         connection: conn.id,
@@ -208,7 +257,11 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
 }
 
 /** Bytes the agent sent and verified on one connection within a span. */
-export function bytesIn(events: AgentEvent[], conn: number, span: Span): { toChassis: number; fromChassis: number } {
+export function bytesIn(
+  events: AgentEvent[],
+  conn: number,
+  span: Span,
+): { toChassis: number; fromChassis: number } {
   let atStart: [number, number] = [0, 0];
   let atEnd: [number, number] = [0, 0];
   for (const e of events) {
@@ -218,7 +271,10 @@ export function bytesIn(events: AgentEvent[], conn: number, span: Span): { toCha
     if (e.ts < span.start) atStart = [row[1], row[2]];
     if (e.ts < span.end) atEnd = [row[1], row[2]];
   }
-  return { toChassis: Math.max(0, atEnd[0] - atStart[0]), fromChassis: Math.max(0, atEnd[1] - atStart[1]) };
+  return {
+    toChassis: Math.max(0, atEnd[0] - atStart[0]),
+    fromChassis: Math.max(0, atEnd[1] - atStart[1]),
+  };
 }
 
 /** The connection was open at the start of the span (or opened within it). */

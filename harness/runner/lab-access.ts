@@ -7,10 +7,14 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPowerDriver, type PowerDriver, type PowerOptions } from '../../drivers/power/index.ts';
+import { createLinkDriver, type LinkDriver, type LinkOptions } from '../../drivers/link/index.ts';
+import {
+  createPowerDriver,
+  type PowerDriver,
+  type PowerOptions,
+} from '../../drivers/power/index.ts';
 import { findCable, resolveSecret } from '../lab/load.ts';
 import type { Board, Lab, Peer, SecretRef, SshEndpoint } from '../lab/schema.ts';
-import { vlabPort } from '../vlab/index.ts';
 import { RunnerError } from './errors.ts';
 import { OpenSshHost, type RemoteHost } from './remote.ts';
 
@@ -27,8 +31,10 @@ export interface LabAccess {
 
 function pduOptions(lab: Lab, board: Board): PowerOptions {
   const pdu = lab.pdus.find((p) => p.name === board.power.pdu);
-  if (!pdu) throw new RunnerError('RUN_LAB', `board ${board.name}: no PDU named ${board.power.pdu}`);
-  if (pdu.model === 'manual') return { model: 'manual', device: pdu.name, outlet: board.power.outlet };
+  if (!pdu)
+    throw new RunnerError('RUN_LAB', `board ${board.name}: no PDU named ${board.power.pdu}`);
+  if (pdu.model === 'manual')
+    return { model: 'manual', device: pdu.name, outlet: board.power.outlet };
   if (!pdu.address || !pdu.communities)
     throw new RunnerError('RUN_LAB', `PDU ${pdu.name}: address and communities are required`);
   const common = {
@@ -40,7 +46,8 @@ function pduOptions(lab: Lab, board: Board): PowerOptions {
   };
   if (pdu.model === 'generic') {
     const g = pdu.generic;
-    if (!g) throw new RunnerError('RUN_LAB', `PDU ${pdu.name}: model generic needs a generic: block`);
+    if (!g)
+      throw new RunnerError('RUN_LAB', `PDU ${pdu.name}: model generic needs a generic: block`);
     return {
       ...common,
       model: 'generic',
@@ -53,6 +60,27 @@ function pduOptions(lab: Lab, board: Board): PowerOptions {
     };
   }
   return { ...common, model: pdu.model };
+}
+
+function linkOptions(lab: Lab, cable: string): LinkOptions {
+  const where = findCable(lab, cable);
+  if (!where || where.switch.model === 'manual') {
+    return { model: 'manual', cable, description: where?.ifName ?? `cable ${cable}` };
+  }
+  const sw = where.switch;
+  if (!sw.address || !sw.communities)
+    throw new RunnerError('RUN_LAB', `switch ${sw.name}: address and communities are required`);
+  return {
+    model: 'snmp-ifmib',
+    device: sw.name,
+    cable,
+    host: sw.address,
+    port: sw.port,
+    community: resolveSecret(sw.communities.write),
+    ifName: where.ifName,
+    // The IPC port has carrier only while both boards are powered: check the admin state.
+    waitOper: false,
+  };
 }
 
 export function openLab(lab: Lab): LabAccess {
@@ -78,6 +106,7 @@ export function openLab(lab: Lab): LabAccess {
   for (const b of lab.boards) shells.set(b.name, target(b.name, b.ssh));
   for (const p of lab.peers) shells.set(p.name, target(p.name, p.ssh));
   const drivers = new Map<string, PowerDriver>();
+  const links = new Map<string, LinkDriver>();
   const board = (name: string): Board => {
     const b = lab.boards.find((x) => x.name === name);
     if (!b) throw new RunnerError('RUN_LAB', `lab ${lab.name}: no board named ${name}`);
@@ -113,19 +142,16 @@ export function openLab(lab: Lab): LabAccess {
     },
     powerState: (name) => driver(name).status(),
     async link(cable, state) {
-      const where = findCable(lab, cable);
-      if (lab.kind === 'virtual') {
-        // The virtual switch's supervisor sets the port as the IF-MIB set would.
-        await vlabPort(lab, cable, state === 'up');
-        return;
+      let d = links.get(cable);
+      if (!d) {
+        d = createLinkDriver(linkOptions(lab, cable));
+        links.set(cable, d);
       }
-      throw new RunnerError(
-        'RUN_NO_DRIVER',
-        `cable ${cable} (${where ? `${where.switch.name} ${where.ifName}` : 'no switch lists it'}): no link driver for a real lab in this build`,
-      );
+      await (state === 'up' ? d.up() : d.down());
     },
     close() {
       for (const d of drivers.values()) d.close();
+      for (const d of links.values()) d.close();
       if (keyDir) rmSync(keyDir, { recursive: true, force: true });
     },
   };

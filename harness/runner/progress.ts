@@ -1,9 +1,11 @@
 /** The runner's lines on the terminal: current fault, elapsed time, results so far. */
 export interface Tally {
-  pass: number;
-  fail: number;
-  error: number;
-  degraded: number;
+  /** Faults injected and healed. */
+  done: number;
+  /** Faults that could not be completed. */
+  errors: number;
+  /** Errors the peer agents reported so far (resets, closes, mismatches). */
+  peerErrors: number;
 }
 
 export function elapsed(ms: number): string {
@@ -20,5 +22,5 @@ export function faultLine(o: {
   phase: string;
 }): string {
   const t = o.tally;
-  return `[${elapsed(o.elapsedMs)}] fault ${o.index}/${o.total} ${o.kind}: ${o.phase}  (so far: ${t.pass} ok, ${t.fail} broken, ${t.degraded} degraded, ${t.error} errors)`;
+  return `[${elapsed(o.elapsedMs)}] fault ${o.index}/${o.total} ${o.kind}: ${o.phase}  (so far: ${t.done} done, ${t.errors} not completed, ${t.peerErrors} peer errors)`;
 }

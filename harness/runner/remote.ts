@@ -41,10 +41,7 @@ export interface RemoteHost {
   exec(command: string, opts?: { timeoutMs?: number; input?: string }): Promise<ExecResult>;
   /** exec that throws RUN_SSH unless the command exits 0. */
   run(command: string, opts?: { timeoutMs?: number; input?: string }): Promise<string>;
-  stream(
-    command: string,
-    onLine: (line: string, from: 'stdout' | 'stderr') => void,
-  ): StreamHandle;
+  stream(command: string, onLine: (line: string, from: 'stdout' | 'stderr') => void): StreamHandle;
   /** Copy a remote file to a local path (the command's stdout); returns bytes. */
   fetch(remotePath: string, localPath: string, timeoutMs?: number): Promise<number>;
 }
@@ -62,16 +59,26 @@ export class OpenSshHost implements RemoteHost {
 
   private args(command: string): string[] {
     return [
-      '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', `UserKnownHostsFile=${this.t.knownHosts}`,
-      '-o', 'GlobalKnownHostsFile=/dev/null',
-      '-o', 'ConnectTimeout=3',
-      '-o', 'ServerAliveInterval=2',
-      '-o', 'ServerAliveCountMax=3',
-      '-o', 'LogLevel=ERROR',
-      '-i', this.t.keyFile,
-      '-p', String(this.t.port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${this.t.knownHosts}`,
+      '-o',
+      'GlobalKnownHostsFile=/dev/null',
+      '-o',
+      'ConnectTimeout=3',
+      '-o',
+      'ServerAliveInterval=2',
+      '-o',
+      'ServerAliveCountMax=3',
+      '-o',
+      'LogLevel=ERROR',
+      '-i',
+      this.t.keyFile,
+      '-p',
+      String(this.t.port),
       `${this.t.user}@${this.t.host}`,
       command,
     ];
@@ -117,10 +124,7 @@ export class OpenSshHost implements RemoteHost {
     return r.stdout;
   }
 
-  stream(
-    command: string,
-    onLine: (line: string, from: 'stdout' | 'stderr') => void,
-  ): StreamHandle {
+  stream(command: string, onLine: (line: string, from: 'stdout' | 'stderr') => void): StreamHandle {
     const child: ChildProcess = spawn('ssh', this.args(command), {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,

@@ -14,10 +14,10 @@ import {
   type ConnectionResult,
   type Iteration,
   LIMITS,
+  type Progress,
   RESULTS_FILE,
   Results,
   type RoleChange,
-  type Progress,
 } from '../../reports/results-schema.ts';
 import { finalizeResults } from '../../reports/statistics.ts';
 import type { Lab } from '../lab/schema.ts';
@@ -45,26 +45,43 @@ export interface IterationRecord {
 }
 
 export function stackIdentity(): { version: string; gitSha: string; dirty?: boolean } {
-  const pkg = JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')) as {
+    version?: string;
+  };
   let gitSha = '0000000';
   let dirty: boolean | undefined;
   try {
-    gitSha = execFileSync('git', ['-C', CHECKOUT, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    dirty = execFileSync('git', ['-C', CHECKOUT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    gitSha = execFileSync('git', ['-C', CHECKOUT, 'rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+    }).trim();
+    dirty =
+      execFileSync('git', ['-C', CHECKOUT, 'status', '--porcelain', '--untracked-files=no'], {
+        encoding: 'utf8',
+      }).trim() !== '';
   } catch {
     // not a git checkout: the all-zero hash says so
   }
   return { version: pkg.version ?? '0.0.0', gitSha, ...(dirty !== undefined ? { dirty } : {}) };
 }
 
-export function artifact(dir: string, file: string, kind: Artifact['kind'], label?: string): Artifact {
+export function artifact(
+  dir: string,
+  file: string,
+  kind: Artifact['kind'],
+  label?: string,
+): Artifact {
   let bytes: number | undefined;
   try {
     bytes = statSync(file).size;
   } catch {
     bytes = undefined;
   }
-  return { path: relative(dir, file), kind, ...(label ? { label } : {}), ...(bytes !== undefined ? { bytes } : {}) };
+  return {
+    path: relative(dir, file),
+    kind,
+    ...(label ? { label } : {}),
+    ...(bytes !== undefined ? { bytes } : {}),
+  };
 }
 
 const ROLE_MAP: Record<string, RoleChange['to']> = {
@@ -91,19 +108,29 @@ export function roleChanges(entries: TimelineEntry[], lab: Lab, runStart: number
     if (!board || (e.kind !== 'ha.role' && e.kind !== 'ha.sync')) continue;
     const before = current.get(board.name) ?? { role: 'down' };
     const after =
-      e.kind === 'ha.role' ? { ...before, role: String(e.detail.to) } : { ...before, sync: String(e.detail.to) };
+      e.kind === 'ha.role'
+        ? { ...before, role: String(e.detail.to) }
+        : { ...before, sync: String(e.detail.to) };
     current.set(board.name, after);
     const from = view(before);
     const to = view(after);
     if (from !== to) {
-      out.push({ time: Math.max(0, e.ts - runStart), slot: board.slot, board: board.name, from, to });
+      out.push({
+        time: Math.max(0, e.ts - runStart),
+        slot: board.slot,
+        board: board.name,
+        from,
+        to,
+      });
     }
   }
   return out;
 }
 
 function detailText(d: Record<string, unknown>): string {
-  const parts = Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const parts = Object.entries(d).map(
+    ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+  );
   const text = parts.join(' ');
   return text.length > 0 ? text.slice(0, 2000) : '-';
 }
@@ -171,13 +198,19 @@ export function iterationOf(
   const bad = connections.filter((c) => c.verdict !== 'ok' && c.verdict !== 'inconclusive');
   const unsure = connections.filter((c) => c.verdict === 'inconclusive');
   const checks: string[] = [];
-  if (r.takeover !== undefined && r.inject !== undefined && plan.checks.switchover_ms !== undefined) {
+  if (
+    r.takeover !== undefined &&
+    r.inject !== undefined &&
+    plan.checks.switchover_ms !== undefined
+  ) {
     const ms = r.takeover - r.inject;
-    if (ms > plan.checks.switchover_ms) checks.push(`switchover took ${ms} ms (limit ${plan.checks.switchover_ms} ms)`);
+    if (ms > plan.checks.switchover_ms)
+      checks.push(`switchover took ${ms} ms (limit ${plan.checks.switchover_ms} ms)`);
   }
   if (r.resyncDone !== undefined && r.heal !== undefined && plan.checks.resync_ms !== undefined) {
     const ms = r.resyncDone - r.heal;
-    if (ms > plan.checks.resync_ms) checks.push(`resync took ${ms} ms (limit ${plan.checks.resync_ms} ms)`);
+    if (ms > plan.checks.resync_ms)
+      checks.push(`resync took ${ms} ms (limit ${plan.checks.resync_ms} ms)`);
   }
   let status: Iteration['status'];
   let summary: string;
@@ -194,7 +227,10 @@ export function iterationOf(
   } else if (bad.length > 0 || checks.length > 0) {
     status = 'fail';
     const kinds = [...new Set(bad.map((c) => c.verdict))].join(', ');
-    summary = [bad.length > 0 ? `${bad.length} of ${connections.length} connections failed (${kinds})` : '', ...checks]
+    summary = [
+      bad.length > 0 ? `${bad.length} of ${connections.length} connections failed (${kinds})` : '',
+      ...checks,
+    ]
       .filter(Boolean)
       .join('; ');
   } else if (r.error) {
@@ -215,7 +251,9 @@ export function iterationOf(
     index: r.index,
     kind: r.kind,
     ...(r.holdMs !== undefined ? { params: { hold_ms: r.holdMs } } : {}),
-    ...(r.target ? { target: { slot: r.target.slot, role: r.target.wasActive ? 'active' : 'hot-standby' } } : {}),
+    ...(r.target
+      ? { target: { slot: r.target.slot, role: r.target.wasActive ? 'active' : 'hot-standby' } }
+      : {}),
     expected: r.expected === 'degraded' ? 'expected-degraded' : 'hitless',
     status,
     summary: summary || status,
@@ -236,7 +274,11 @@ export function assembleResults(input: AssembleInput): Results {
   const draft = {
     run: {
       id: input.runId,
-      testplan: { name: plan.name, file: plan.file, ...(plan.description ? { description: plan.description } : {}) },
+      testplan: {
+        name: plan.name,
+        file: plan.file,
+        ...(plan.description ? { description: plan.description } : {}),
+      },
       seed: input.seed,
       lab: { name: lab.name, kind: lab.kind, file: lab.file },
       stack: stackIdentity(),
@@ -250,10 +292,18 @@ export function assembleResults(input: AssembleInput): Results {
       noDrop: plan.checks.no_drop,
       dataIntegrity: plan.checks.data_integrity,
       maxStallMs: plan.checks.max_stall_ms,
-      ...(plan.checks.switchover_ms !== undefined ? { maxSwitchoverMs: plan.checks.switchover_ms } : {}),
+      ...(plan.checks.switchover_ms !== undefined
+        ? { maxSwitchoverMs: plan.checks.switchover_ms }
+        : {}),
       ...(plan.checks.resync_ms !== undefined ? { maxResyncMs: plan.checks.resync_ms } : {}),
     },
-    connections: input.connections.map(({ id, peer, app, local, remote }) => ({ id, peer, app, local, remote })),
+    connections: input.connections.map(({ id, peer, app, local, remote }) => ({
+      id,
+      peer,
+      app,
+      local,
+      remote,
+    })),
     iterations: input.records.map((r) =>
       iterationOf(r, input.verdicts.get(r.index) ?? [], plan, startedAt, input.iterationArtifacts),
     ),

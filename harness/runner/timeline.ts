@@ -29,7 +29,12 @@ export class Timeline {
     writeFileSync(this.streamFile, '');
   }
 
-  add(source: string, kind: string, detail: Record<string, unknown> = {}, ts = this.now()): TimelineEntry {
+  add(
+    source: string,
+    kind: string,
+    detail: Record<string, unknown> = {},
+    ts = this.now(),
+  ): TimelineEntry {
     const entry: TimelineEntry = { ts, source, kind, detail, iteration: this.iteration };
     this.entries.push(entry);
     appendFileSync(this.streamFile, `${JSON.stringify(entry)}\n`);
@@ -38,7 +43,9 @@ export class Timeline {
 
   /** Events of one kind (and source), in time order. */
   find(kind: string, source?: string): TimelineEntry[] {
-    return this.all().filter((e) => e.kind === kind && (source === undefined || e.source === source));
+    return this.all().filter(
+      (e) => e.kind === kind && (source === undefined || e.source === source),
+    );
   }
 
   all(): TimelineEntry[] {

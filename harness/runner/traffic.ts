@@ -13,7 +13,7 @@ import { abortableSleep } from './chassis.ts';
 import { ECHO_PORT, STREAM_PORT } from './daemon-config.ts';
 import { RunnerError } from './errors.ts';
 import type { LabAccess } from './lab-access.ts';
-import { type RemoteHost, shellQuote, type StreamHandle } from './remote.ts';
+import { type RemoteHost, type StreamHandle, shellQuote } from './remote.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface AgentSettings {
@@ -105,9 +105,15 @@ export async function waitAgentsConnected(
     if (pending.length === 0) return;
     const dead = pending.find((a) => a.handle.exited);
     if (dead)
-      throw new RunnerError('RUN_AGENT', `the agent on ${dead.peer.name} exited before connecting (see ${dead.logFile})`);
+      throw new RunnerError(
+        'RUN_AGENT',
+        `the agent on ${dead.peer.name} exited before connecting (see ${dead.logFile})`,
+      );
     if (Date.now() > deadline)
-      throw new RunnerError('RUN_TIMEOUT', `agents on ${pending.map((a) => a.peer.name).join(', ')} did not connect within ${timeoutMs} ms`);
+      throw new RunnerError(
+        'RUN_TIMEOUT',
+        `agents on ${pending.map((a) => a.peer.name).join(', ')} did not connect within ${timeoutMs} ms`,
+      );
     await abortableSleep(100, signal);
   }
 }
@@ -149,27 +155,45 @@ export function startCaptures(
     const handle = shell.stream(cmd, (line, from) => {
       if (from === 'stderr') stderr.push(line);
     });
-    timeline.add('harness', 'capture.start', { capture: point.name, host: point.host, iface: point.iface });
+    timeline.add('harness', 'capture.start', {
+      capture: point.name,
+      host: point.host,
+      iface: point.iface,
+    });
     return { point, shell, remoteFile, handle, stderr };
   });
 }
 
-export async function waitCapturesListening(caps: RunningCapture[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+export async function waitCapturesListening(
+  caps: RunningCapture[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pending = caps.filter((c) => !c.stderr.some((l) => /listening on/.test(l)));
     if (pending.length === 0) return;
     const dead = pending.find((c) => c.handle.exited);
     if (dead)
-      throw new RunnerError('RUN_CAPTURE', `tcpdump on ${dead.point.host} did not start: ${dead.stderr.join(' | ')}`);
+      throw new RunnerError(
+        'RUN_CAPTURE',
+        `tcpdump on ${dead.point.host} did not start: ${dead.stderr.join(' | ')}`,
+      );
     if (Date.now() > deadline)
-      throw new RunnerError('RUN_TIMEOUT', `tcpdump did not start on ${pending.map((c) => c.point.host).join(', ')}`);
+      throw new RunnerError(
+        'RUN_TIMEOUT',
+        `tcpdump did not start on ${pending.map((c) => c.point.host).join(', ')}`,
+      );
     await abortableSleep(50, signal);
   }
 }
 
 /** Stop every capture, fetch the files into `dir` (with a .stats sidecar) and remove them remotely. */
-export async function stopCaptures(caps: RunningCapture[], dir: string, timeline: Timeline): Promise<string[]> {
+export async function stopCaptures(
+  caps: RunningCapture[],
+  dir: string,
+  timeline: Timeline,
+): Promise<string[]> {
   await Promise.all(caps.map((c) => c.handle.stop(8000)));
   const files: string[] = [];
   for (const c of caps) {
@@ -180,7 +204,10 @@ export async function stopCaptures(caps: RunningCapture[], dir: string, timeline
       files.push(local);
       timeline.add('harness', 'capture.fetched', { capture: c.point.name, bytes });
     } catch (err) {
-      timeline.add('harness', 'capture.lost', { capture: c.point.name, message: (err as Error).message });
+      timeline.add('harness', 'capture.lost', {
+        capture: c.point.name,
+        message: (err as Error).message,
+      });
     }
     await c.shell.exec(`rm -f ${shellQuote(c.remoteFile)}`).catch(() => undefined);
   }

@@ -8,8 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { listNetns } from './build.ts';
-import { writeVirtualLab } from './index.ts';
-import { run, waitFor } from './sh.ts';
+import { vlabDown, vlabUp, writeVirtualLab } from './index.ts';
+import { ip, run, waitFor } from './sh.ts';
+import { supervisorPid } from './teardown.ts';
 import { leftovers, netTestBlocker } from './testing.ts';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '../cli/hitless.mjs');
@@ -74,7 +75,7 @@ test.serial(
     t.true(existsSync(`${STATE}/rp0/console`));
     t.true(status.ports.every((p) => p.admin === 'up' && p.oper === 'up'));
     const human = (await run(CLI, ['lab', 'status', '--lab', file])).stdout;
-    t.regex(human, /rp0\s+board\s+198\.18\.203\.10\s+power on/);
+    t.regex(human, /rp0\s+board\s+198\.18\.203\.10\s+198\.19\.0\.2\/24\s+power on/);
     const again = await run(CLI, ['lab', 'up', '--lab', file], { allowFail: true });
     t.is(again.code, 2);
     t.regex(again.stderr, /VLAB_BUSY/);
@@ -84,5 +85,22 @@ test.serial(
       (await run(CLI, ['lab', 'status', '--lab', file, '--json'])).stdout,
     ) as { up: boolean };
     t.false(down.up);
+  },
+);
+
+test.serial(
+  'lab down after the supervisor was killed leaves nothing: boards, peers, snmpd, consoles',
+  async (t) => {
+    if (blocker) return t.pass(`skipped: ${blocker}`);
+    await vlabDown(file);
+    const up = await vlabUp(file);
+    const sup = supervisorPid(up.stateDir);
+    t.truthy(sup);
+    process.kill(sup ?? 0, 'SIGKILL');
+    await waitFor('supervisor gone', () => supervisorPid(up.stateDir) === undefined, 5000);
+    const orphans = (await ip(undefined, ['netns', 'pids', `${PREFIX}-h-rp0`])).stdout.trim();
+    t.not(orphans, '', 'the board still runs without its supervisor');
+    await vlabDown(file);
+    t.deepEqual(await leftovers(PREFIX, STATE), []);
   },
 );

@@ -21,6 +21,7 @@ export class ConsoleRelay {
   start(): void {
     if (this.stopped) return;
     this.connected = false;
+    const started = Date.now();
     const proc = spawn(
       'socat',
       [
@@ -44,7 +45,9 @@ export class ConsoleRelay {
     });
     proc.on('exit', () => {
       this.connected = false;
-      if (this.proc === proc && !this.stopped) setTimeout(() => this.start(), 20);
+      // A reader closed the console: a fresh pty at once; a socat that cannot start: back off.
+      const delay = Date.now() - started < 200 ? 1000 : 20;
+      if (this.proc === proc && !this.stopped) setTimeout(() => this.start(), delay);
     });
     proc.on('error', (err) => this.log(`console ${this.path}: ${err.message}`));
   }

@@ -32,6 +32,11 @@ export interface AppKind<S extends AppSpec = AppSpec> {
   socketOptions?: SocketOptions;
   /** Set up one connection; `index` counts a client's connections from 0. */
   attach(socket: AppSocket, ctx: ConnectionContext<S>): void;
+  /**
+   * Carry on a connection taken over from another board, from the state the old board's
+   * app exposed (connectionState); absent: attach() as for a new connection.
+   */
+  resume?(socket: AppSocket, ctx: ConnectionContext<S>, state: Record<string, unknown>): void;
 }
 
 export interface ConnectionContext<S extends AppSpec = AppSpec> {
@@ -40,6 +45,8 @@ export interface ConnectionContext<S extends AppSpec = AppSpec> {
   index: number;
   stats: AppStats;
   log: AppLog;
+  /** Publish what a takeover needs to resume this connection (read when asked). */
+  expose(state: () => Record<string, unknown>): void;
 }
 
 export interface RunningApp {
@@ -47,6 +54,10 @@ export interface RunningApp {
   stats(): AppStats;
   /** Stop listening; with abort, reset every open connection. */
   stop(opts?: { abort?: boolean }): void;
+  /** What resume needs for one of this app's connections (e.g. stream seed and offsets). */
+  connectionState(socketId: number): Record<string, unknown> | undefined;
+  /** Take on a connection adopted after takeover, resuming from the old board's state. */
+  adopt(socket: AppSocket, role: 'server' | 'client', state?: Record<string, unknown>): void;
 }
 
 export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppContext): RunningApp {
@@ -60,6 +71,7 @@ export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppCon
     mismatches: 0,
   };
   const open = new Set<AppSocket>();
+  const exposed = new Map<number, () => Record<string, unknown>>();
   const log: AppLog = (e) => ctx.log({ app: spec.kind, ...e });
   const socketOptions: SocketOptions = {
     sso: spec.sso,
@@ -67,7 +79,12 @@ export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppCon
     ...kind.socketOptions,
   };
 
-  const track = (socket: AppSocket, role: 'server' | 'client', index: number): void => {
+  const track = (
+    socket: AppSocket,
+    role: 'server' | 'client',
+    index: number,
+    resumeFrom?: Record<string, unknown>,
+  ): void => {
     stats.opened++;
     stats.active++;
     open.add(socket);
@@ -79,6 +96,7 @@ export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppCon
       stats.active--;
       stats.closed++;
       open.delete(socket);
+      exposed.delete(socket.id);
       log({
         event: 'closed',
         conn: socket.id,
@@ -86,7 +104,16 @@ export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppCon
         bytesOut: socket.bytesWritten,
       });
     });
-    kind.attach(socket, { spec, role, index, stats, log });
+    const ctx: ConnectionContext<S> = {
+      spec,
+      role,
+      index,
+      stats,
+      log,
+      expose: (state) => exposed.set(socket.id, state),
+    };
+    if (resumeFrom && kind.resume) kind.resume(socket, ctx, resumeFrom);
+    else kind.attach(socket, ctx);
   };
 
   let listener: AppListener | undefined;
@@ -125,6 +152,11 @@ export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppCon
   return {
     spec,
     stats: () => ({ ...stats }),
+    connectionState: (id) => exposed.get(id)?.(),
+    adopt(socket, role, state) {
+      log({ event: 'adopted', conn: socket.id, role });
+      track(socket, role, stats.opened, state ?? {});
+    },
     stop(opts) {
       listener?.close();
       if (opts?.abort) for (const s of [...open]) s.abort();

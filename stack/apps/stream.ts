@@ -30,6 +30,17 @@ export interface StreamConnection {
 
 export const streamApp: AppKind<StreamSpec> = {
   socketOptions: { outputRegenerable: true },
+  resume(socket, ctx, state) {
+    const { seed, sent, verified } = state as { seed?: number; sent?: number; verified?: number };
+    if (seed === undefined || sent === undefined || verified === undefined) {
+      ctx.log({ event: 'resume-refused', conn: socket.id, reason: 'no seed and offsets' });
+      socket.abort();
+      return;
+    }
+    const [send, receive]: [StreamDirection, StreamDirection] =
+      ctx.role === 'client' ? ['c2s', 's2c'] : ['s2c', 'c2s'];
+    start(socket, ctx, seed, send, receive, { sent, verified });
+  },
   attach(socket, ctx) {
     if (ctx.role === 'client') {
       const seed = ((ctx.spec.seed ?? randomInt(0, 2 ** 32 - 1)) + ctx.index) >>> 0;
@@ -69,15 +80,29 @@ function start(
   seed: number,
   send: StreamDirection,
   receive: StreamDirection,
+  from: { sent: number; verified: number } = { sent: 0, verified: 0 },
 ): StreamConnection {
   const conn: StreamConnection = {
     seed,
-    writer: new PatternWriter(seed, send),
-    verifier: new PatternVerifier(seed, receive),
+    writer: new PatternWriter(seed, send, from.sent),
+    verifier: new PatternVerifier(seed, receive, from.verified),
   };
   const limit = ctx.spec.bytes;
-  let finished = false;
-  ctx.log({ event: 'stream-start', conn: socket.id, seed, role: ctx.role });
+  // A resumed connection may have finished sending on the old board already.
+  let finished = limit !== undefined && from.sent >= limit && from.sent > 0;
+  ctx.expose(() => ({
+    seed,
+    role: ctx.role,
+    sent: conn.writer.offset,
+    verified: conn.verifier.offset,
+  }));
+  ctx.log({
+    event: 'stream-start',
+    conn: socket.id,
+    seed,
+    role: ctx.role,
+    ...(from.sent || from.verified ? from : {}),
+  });
 
   const finish = (): void => {
     if (finished) return;
@@ -105,6 +130,7 @@ function start(
     ctx.log({
       event: 'stream-end',
       conn: socket.id,
+      role: ctx.role,
       seed,
       verified: conn.verifier.offset,
       mismatch: conn.verifier.mismatch !== null,

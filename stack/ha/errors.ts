@@ -7,6 +7,7 @@ export type HaErrorCode =
   | 'IPC_BAD_MAGIC'
   | 'IPC_BAD_VERSION'
   | 'IPC_BAD_LENGTH'
+  | 'IPC_BAD_FLAGS'
   | 'IPC_FRAME_TOO_LARGE'
   | 'IPC_BAD_MAC'
   | 'IPC_MAC_MISSING'

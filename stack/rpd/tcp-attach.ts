@@ -40,8 +40,13 @@ export function attachTcp(board: Board, engine: EngineOverrides = {}): TcpAttach
     clock: { now: loop.clock },
     ...(engine.sndBuf !== undefined ? { sndBuf: engine.sndBuf } : {}),
     transmit: (_src, dst, segment) => {
-      // A segment waiting for ARP gives the interface a deadline of its own.
-      if (ip.sendTcp(dst, segment, loop.clock()) === 'queued') loop.poke();
+      try {
+        // A segment waiting for ARP gives the interface a deadline of its own.
+        if (ip.sendTcp(dst, segment, loop.clock()) === 'queued') loop.poke();
+      } catch (err) {
+        // The link is gone (daemon stopping): TCP retransmits or the connection ends.
+        log('debug', 'tcp-send-failed', { message: (err as Error).message });
+      }
     },
     log: (e) => log('warn', 'tcp', e),
   });
@@ -53,6 +58,7 @@ export function attachTcp(board: Board, engine: EngineOverrides = {}): TcpAttach
       log(APP_EVENT_LEVEL[name] ?? 'info', `app-${name}`, fields);
     },
   });
+  void board.done.then(() => host.stop());
   loop.addStatus('tcp', () => host.status());
   loop.addStatus('apps', () =>
     apps.map((a) => ({

@@ -178,3 +178,14 @@ test('TIME-WAIT: a new SYN with a higher sequence number reopens the port', (t) 
   t.true(out[0]!.startsWith('S. '));
   t.deepEqual(s.events(), ['closed']);
 });
+
+test('unacceptable pure ACKs are answered at most every 500 ms; zero-window probes always', (t) => {
+  const { s, iss } = openPassive();
+  const ack = `. ${A(iss + 1)}:${A(iss + 1)}(0) ack 1001 win 4096`;
+  t.deepEqual(s.in(20, { flags: '.', seq: 900, ack: iss + 1 }), [ack]);
+  t.deepEqual(s.in(21, { flags: '.', seq: 900, ack: iss + 1 }), []);
+  t.deepEqual(s.in(22, { flags: '.', seq: 1000, ack: iss + 1 }), [ack], 'probe at RCV.NXT - 1');
+  t.deepEqual(s.in(23, { flags: '.', seq: 1000, ack: iss + 1 }), [ack]);
+  t.deepEqual(s.in(520, { flags: '.', seq: 900, ack: iss + 1 }), [ack]);
+  t.deepEqual(s.in(521, { flags: 'P.', seq: 900, ack: iss + 1, len: 5 }), [ack], 'old data is always ACKed');
+});

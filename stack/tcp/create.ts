@@ -135,6 +135,7 @@ export function createTcb(cfg: ResolvedConfig, a: NewTcbArgs): Tcb {
     keepaliveProbes: 0,
     timeWaitDeadline: -1,
     lastRecvTime: a.now,
+    lastOowAckTime: -1,
     unackedBytes: 0,
     ackNow: false,
     nagle: a.opts.nagle,

@@ -239,3 +239,27 @@ test('duplicate ACKs carrying SACK blocks count even when the window changes (RF
   t.deepEqual(dup(10000, 4001), [`. ${A(iss + 1)}:${A(iss + 1001)}(1000) ack 1001 win 4096`]);
   t.true(s.engine.conns.get(conn)!.inRecovery);
 });
+
+test('window shrunk to zero with data in flight: retransmissions probe, no abort while the peer answers', (t) => {
+  const { s, iss, conn } = openPassive(1000, { maxRetries: 3 });
+  s.run({ kind: 'send', now: 20, conn, bytes: new Uint8Array(500) });
+  // The peer closes its window without acknowledging (it dropped our data).
+  s.in(25, { flags: '.', seq: 1001, ack: iss + 1, win: 0 });
+  const head = `P. ${A(iss + 1)}:${A(iss + 501)}(500) ack 1001 win 4096`;
+  for (let k = 0; k < 6; k++) {
+    const at = s.engine.digest(conn)!.rtxDeadline;
+    t.deepEqual(s.timer(at), [head], `retransmission ${k + 1}`);
+    s.in(at + 5, { flags: '.', seq: 1001, ack: iss + 1, win: 0 });
+  }
+  t.is(s.engine.info(conn)!.state, TcpState.ESTABLISHED, 'more than maxRetries, still open');
+  t.deepEqual(
+    s.in(s.engine.digest(conn)!.rtxDeadline - 1, {
+      flags: '.',
+      seq: 1001,
+      ack: iss + 501,
+      win: 4000,
+    }),
+    [],
+  );
+  t.is(s.engine.digest(conn)!.sndUna, A(iss + 501));
+});

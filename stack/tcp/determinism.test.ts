@@ -49,11 +49,20 @@ test('replaying the recorded inputs gives identical serialised state after every
       isnSecret: h.engine.cfg.isnSecret,
     });
     let mismatch = -1;
+    let restoredMismatch = -1;
+    let restored: TcpEngine | undefined;
     h.inputs.forEach((input, i) => {
       fresh.handle(input);
       if (mismatch < 0 && fp(fresh) !== want[i]) mismatch = i;
+      // Halfway, a copy restored from the serialised state must carry on identically.
+      if (i === Math.floor(h.inputs.length / 2)) restored = restoreEngine(fresh.serialize());
+      else if (restored) {
+        restored.handle(input);
+        if (restoredMismatch < 0 && fp(restored) !== want[i]) restoredMismatch = i;
+      }
     });
     t.is(mismatch, -1, `seed ${SESSION.seed}: first divergence at input ${mismatch}`);
+    t.is(restoredMismatch, -1, `seed ${SESSION.seed}: restored engine diverged at input ${restoredMismatch}`);
     // And the whole engine survives serialise → restore.
     t.deepEqual(restoreEngine(h.engine.serialize()).serialize(), h.engine.serialize());
   }

@@ -93,7 +93,9 @@ export class TcpEngine implements TcpEngineApi {
         this.onConn(input.conn, (t) => appAbort(this.ctx, t));
         break;
       case 'timer': {
-        const ids = input.conn === undefined ? this.table.popDue(input.now) : [input.conn];
+        // Only connections with a deadline actually due: the timer index may hold stale entries,
+        // and which ones depends on history (a restored engine has none).
+        const ids = input.conn === undefined ? this.takeDueConnections(input.now) : [input.conn];
         for (const id of ids) this.onConn(id, (t) => fireTimers(this.ctx, t));
         break;
       }

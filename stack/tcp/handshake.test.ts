@@ -1,6 +1,6 @@
 import test from 'ava';
 import { TcpState } from './api.ts';
-import { rawSegs, Script } from './sim/script.ts';
+import { rawSegs, Script, segs } from './sim/script.ts';
 
 const CFG = { rcvBuf: 4096, mss: 1460 };
 
@@ -188,4 +188,40 @@ test('listener: ACK without connection gets RST, stray FIN is dropped', (t) => {
   t.deepEqual(s.in(0, { flags: '.', seq: 1, ack: 99 }), ['R 99:99(0) win 0']);
   t.deepEqual(s.in(0, { flags: 'F', seq: 1 }), []);
   t.deepEqual(s.in(0, { flags: 'R', seq: 1 }), []);
+});
+
+test('data written before the handshake completes goes out intact (normal and simultaneous open)', (t) => {
+  const p = { srcPort: 80, dstPort: 40000 };
+  const a = new Script(CFG);
+  a.run({
+    kind: 'connect',
+    now: 0,
+    localPort: 40000,
+    remoteAddr: 0xc6120002,
+    remotePort: 80,
+    isn: 5000,
+  });
+  const c = a.engine.connections()[0]!;
+  t.deepEqual(segs(a.run({ kind: 'send', now: 1, conn: c, bytes: new Uint8Array(10) })), []);
+  t.deepEqual(a.in(10, { flags: 'S.', seq: 9000, ack: 5001, options: { mss: 1000 }, ...p }), [
+    'P. 5001:5011(10) ack 9001 win 4096',
+  ]);
+
+  const b = new Script(CFG);
+  b.run({
+    kind: 'connect',
+    now: 0,
+    localPort: 40000,
+    remoteAddr: 0xc6120002,
+    remotePort: 80,
+    isn: 5000,
+  });
+  b.run({ kind: 'send', now: 1, conn: c, bytes: new Uint8Array(10) });
+  b.in(10, { flags: 'S', seq: 9000, options: { mss: 1000 }, ...p });
+  t.deepEqual(b.in(20, { flags: 'S.', seq: 9000, ack: 5001, options: { mss: 1000 }, ...p }), [
+    'P. 5001:5011(10) ack 9001 win 4096',
+  ]);
+  t.is(b.engine.info(c)!.sendQueued, 10);
+  b.in(30, { flags: '.', seq: 9001, ack: 5011, ...p });
+  t.is(b.engine.info(c)!.sendQueued, 0);
 });

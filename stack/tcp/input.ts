@@ -6,13 +6,15 @@ import { TcpFlag, type TcpSegment } from '../wire/tcp-types.ts';
 import { processAck } from './ack.ts';
 import { TcpState } from './api.ts';
 import type { Ctx } from './context.ts';
-import { emptySeg, established, synSent } from './input-open.ts';
+import { emptySeg, established, sampleRtt, synSent } from './input-open.ts';
 import { closeConn, enterTimeWait, event, setState } from './lifecycle.ts';
 import { retransmitHead, sendAck, sendRstFor, transmit } from './output.ts';
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLe, seqLt } from './seq.ts';
 import { rcvWnd, type Tcb } from './tcb.ts';
 
 export { applySynOptions } from './input-open.ts';
+
+const OOW_ACK_INTERVAL_MS = 500;
 
 /** RFC 9293 3.10.7.4 acceptability test (with the zero-window allowance for ACKs). */
 function acceptable(tcb: Tcb, seq: number, segLen: number): boolean {
@@ -53,6 +55,12 @@ export function segmentArrives(ctx: Ctx, tcb: Tcb, seg: TcpSegment): void {
     if (!(flags & TcpFlag.RST)) {
       if (tcb.state === TcpState.TIME_WAIT && flags & TcpFlag.FIN) {
         tcb.timeWaitDeadline = ctx.now + ctx.cfg.msl2Ms;
+      }
+      if (segLen === 0 && seq !== seqAdd(tcb.rcvNxt, -1)) {
+        // A pure ACK outside the window: answer at most every 500 ms so two confused ends
+        // cannot ACK each other forever (as Linux). Zero-window probes are always answered.
+        if (tcb.lastOowAckTime >= 0 && ctx.now - tcb.lastOowAckTime < OOW_ACK_INTERVAL_MS) return;
+        tcb.lastOowAckTime = ctx.now;
       }
       sendAck(ctx, tcb);
     }
@@ -109,6 +117,11 @@ export function segmentArrives(ctx: Ctx, tcb: Tcb, seg: TcpSegment): void {
       });
       return;
     }
+    // Our SYN is acknowledged: account for it here so the send queue starts at SND.UNA.
+    sampleRtt(ctx, tcb, seg, seg.ack);
+    tcb.rtxCount = 0;
+    tcb.rtxDeadline = -1;
+    tcb.sndUna = seqAdd(tcb.iss, 1);
     tcb.sndWnd = seg.window << tcb.sndWscale;
     tcb.maxSndWnd = Math.max(tcb.maxSndWnd, tcb.sndWnd);
     tcb.sndWl1 = seq;

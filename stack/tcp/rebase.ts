@@ -15,6 +15,7 @@ export function rebaseTcb(tcb: Tcb, deltaMs: number): void {
   tcb.rttTime += d;
   tcb.rtxStart += d;
   tcb.lastRecvTime += d;
+  if (tcb.lastOowAckTime >= 0) tcb.lastOowAckTime += d;
   // TSval = now + tsOffset must continue from where it was, so the peer's PAWS never drops us.
   tcb.tsOffset = (tcb.tsOffset - d) >>> 0;
 }

@@ -127,3 +127,32 @@ test('slow reader (zero windows, persist) and a 3 s cable cut: byte-exact, invar
   t.deepEqual(problems, []);
   t.true(seen.zeroWindow > 0, 'the slow reader closed the window at least once');
 });
+
+test('eight seeds of random link faults and clock offsets: byte-exact, invariants hold', (t) => {
+  for (let seed = 100; seed < 108; seed++) {
+    const problems: string[] = [];
+    const r = (k: number) => ((seed * 2654435761 + k * 40503) >>> 0) / 2 ** 32;
+    check(
+      t,
+      {
+        seed,
+        conns: 2,
+        bytesEach: 150_000,
+        chunk: 1 + Math.floor(r(1) * 20000),
+        isnNearWrap: seed % 2 === 0,
+        offsets: [Math.floor(r(2) * 2 ** 40), Math.floor(r(3) * 2 ** 32)],
+        cfg: { sack: seed % 3 !== 0, timestamps: seed % 4 !== 0, nagle: seed % 5 !== 0 },
+        link: {
+          delayMs: 1 + r(4) * 10,
+          jitterMs: r(5) * 10,
+          loss: r(6) * 0.06,
+          duplicate: r(7) * 0.05,
+          reorder: r(8) * 0.1,
+        },
+        setup: invariantChecker(problems, { zeroWindow: 0 }),
+      },
+      120_000,
+    );
+    t.deepEqual(problems, [], `seed ${seed}`);
+  }
+});

@@ -90,6 +90,9 @@ export interface Tcb {
   timeWaitDeadline: number;
   lastRecvTime: number;
 
+  /** When we last answered an unacceptable pure ACK (rate limit against ACK wars), or -1. */
+  lastOowAckTime: number;
+
   // Receiver ACK bookkeeping.
   /** In-order bytes received since our last ACK. */
   unackedBytes: number;
@@ -217,6 +220,7 @@ const INT_FIELDS = [
   'unackedBytes',
   'userTimeoutMs',
   'sndBuf',
+  'lastOowAckTime',
 ] as const satisfies readonly (keyof Tcb)[];
 const BOOL_FIELDS = [
   'passive',

@@ -5,7 +5,7 @@ import { TcpState } from './api.ts';
 import { newReno } from './cc.ts';
 import type { Ctx } from './context.ts';
 import { closeConn } from './lifecycle.ts';
-import { armPersist, armRtx, emit, transmit } from './output.ts';
+import { armPersist, armRtx, emit, retransmitHead, transmit } from './output.ts';
 import { seqAdd, seqDiff } from './seq.ts';
 import { queueBase, type Tcb } from './tcb.ts';
 
@@ -43,7 +43,11 @@ function retransmitTimeout(ctx: Ctx, tcb: Tcb): boolean {
   const synState = tcb.state === TcpState.SYN_SENT || tcb.state === TcpState.SYN_RECEIVED;
   const limit = synState ? ctx.cfg.synRetries : ctx.cfg.maxRetries;
   const userTimedOut = tcb.userTimeoutMs > 0 && ctx.now - tcb.rtxStart >= tcb.userTimeoutMs;
-  if (tcb.rtxCount >= limit || userTimedOut) {
+  // A peer that closed its window on data in flight: our retransmissions are its window
+  // probes; give up only when it has been silent for RTO.MAX (as Linux).
+  const shrunk = !synState && tcb.sndWnd === 0;
+  const silent = ctx.now - tcb.lastRecvTime > ctx.cfg.rtoMaxMs;
+  if ((shrunk ? silent : tcb.rtxCount >= limit) || userTimedOut) {
     closeConn(ctx, tcb, 'timed-out');
     return false;
   }
@@ -53,6 +57,7 @@ function retransmitTimeout(ctx: Ctx, tcb: Tcb): boolean {
   tcb.rttSeq = -1;
   tcb.sndNxt = tcb.sndUna;
   armRtx(ctx, tcb);
+  if (shrunk) retransmitHead(ctx, tcb);
   return true;
 }
 

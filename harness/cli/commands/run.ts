@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 
 const int = (name: string) => (v: string) => {
   const n = Number.parseInt(v, 10);
-  if (!Number.isInteger(n) || String(n) !== v.trim()) throw new Error(`${name}: expected an integer, got '${v}'`);
+  if (!Number.isInteger(n) || String(n) !== v.trim())
+    throw new Error(`${name}: expected an integer, got '${v}'`);
   return n;
 };
 
@@ -25,9 +26,9 @@ export function register(program: Command): void {
     .command('run')
     .description('run a campaign: break the chassis again and again, prove no peer noticed')
     .argument('<testplan>', 'testplan YAML file (testplans/*.yaml)')
-    .option('--lab <file>', 'lab file (default: the testplan\'s, else the virtual lab)')
+    .option('--lab <file>', "lab file (default: the testplan's, else the virtual lab)")
     .option('--out <dir>', 'run directory (default reports/runs/<time>-<plan>)')
-    .option('--seed <n>', 'fault schedule seed (default the testplan\'s)', int('--seed'))
+    .option('--seed <n>', "fault schedule seed (default the testplan's)", int('--seed'))
     .option('--repeat <n>', 'run the schedule this many times', int('--repeat'))
     .option('--keep-lab', 'leave a virtual lab this run brought up running')
     .option('--json', 'print the outcome as JSON on stdout')

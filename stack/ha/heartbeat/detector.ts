@@ -42,6 +42,12 @@ export class FailureDetector {
     }
   }
 
+  /** A sign of life that carries no heartbeat (the path's transport just connected). */
+  touch(path: HeartbeatPath, now: number): void {
+    const last = this.last[path];
+    if (last === undefined || last < now) this.last[path] = now;
+  }
+
   /** Forget a path (its transport was reset): silent until heard again. */
   forget(path: HeartbeatPath): void {
     this.last[path] = undefined;

@@ -81,6 +81,9 @@ test('bad magic, oversize length, bad sequence and unknown type are typed refusa
     new FrameDecoder().push(encodeFrame(99, 0, new Uint8Array())).error?.code,
     'IPC_UNKNOWN_TYPE',
   );
+  const flags = good.slice();
+  flags[4] = 0x80;
+  t.is(new FrameDecoder().push(flags).error?.code, 'IPC_BAD_FLAGS');
   t.is(new DataView(good.buffer).getUint16(0), FRAME_MAGIC);
 });
 

@@ -105,7 +105,7 @@ export class FrameDecoder {
       const flags = view.getUint8(4);
       if ((flags & ~FLAG_MAC) !== 0 || view.getUint8(5) !== 0) {
         return new HaError(
-          'IPC_BAD_LENGTH',
+          'IPC_BAD_FLAGS',
           `unknown flags 0x${flags.toString(16)} or reserved byte set`,
         );
       }

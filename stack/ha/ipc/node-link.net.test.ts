@@ -188,4 +188,34 @@ if (!isRoot && process.env.CI !== 'true') {
       0,
     );
   });
+
+  test.serial('a connection from an address other than the mate is refused', async (t) => {
+    setupNamespaces(t);
+    const { a, b } = boards(t);
+    await a().waitFor((m) => m.up === true, 'A up');
+    const stranger = `198.19.${net3}.3`;
+    execFileSync('ip', ['-n', NS[1]!, 'addr', 'add', `${stranger}/24`, 'dev', `${tag}y`]);
+    execFileSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NS[1]!,
+        'socat',
+        '-u',
+        'OPEN:/dev/null',
+        `TCP:${ADDR[0]}:${PORT},bind=${stranger}`,
+      ],
+      {
+        stdio: 'ignore',
+        timeout: 5000,
+      },
+    );
+    const refused = (m: Msg) => (m.log as Msg | undefined)?.msg === 'ipc connection refused';
+    await a().waitFor(refused, 'stranger refused');
+    t.like(a().messages.find(refused)!.log as Msg, { from: stranger });
+    // The mate's own connection is untouched.
+    b().cmd({ send: 2 });
+    await b().waitFor((m) => m.confirmed === 2, 'mate still confirmed');
+  });
 }

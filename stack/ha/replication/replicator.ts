@@ -69,6 +69,20 @@ export class SsoReplicator {
     return out;
   }
 
+  /** Declare a port SSO without listening (the engine listens already, e.g. after takeover). */
+  markSsoPort(port: number, sso: SsoAttributes): void {
+    this.ssoPorts.set(port, sso);
+  }
+
+  /** Take connections over from the replayer (takeover): they stay SSO for the next standby. */
+  adopt(conns: { conn: ConnId; regenerable: boolean; written: number; delivered: number; unconsumed: Uint8Array }[]): void {
+    for (const c of conns) {
+      const unconsumed = new ChunkQueue();
+      unconsumed.push(c.unconsumed.slice());
+      this.conns.set(c.conn, { regenerable: c.regenerable, written: c.written, delivered: c.delivered, unconsumed });
+    }
+  }
+
   /** Active open; with `sso` the connection is replicated from its SYN on. */
   connect(input: Extract<TcpInput, { kind: 'connect' }>, sso?: SsoAttributes): HandleResult {
     this.pendingConnect = sso;

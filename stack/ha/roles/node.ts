@@ -101,14 +101,18 @@ export class HaNode {
         if (
           this.role === 'active' &&
           input.hello.role === 'standby' &&
-          (input.hello.wantBulkSync || input.hello.sync !== 'hot')
+          // A hello opens a new session: unless both sides agree the standby is hot, resync.
+          (input.hello.wantBulkSync || input.hello.sync !== 'hot' || this.sync !== 'hot')
         ) {
           this.sync = 'syncing';
           acts.push({ kind: 'start-bulk-sync' });
         }
         break;
       case 'ipc-up':
+        // A fresh connection gets one detection time for its first heartbeat before a reset.
         this.ipcUp = true;
+        this.ipcLossHandled = false;
+        this.detector.touch('ipc', now);
         this.sendHello(acts, this.role === 'standby' && this.sync !== 'hot');
         break;
       case 'ipc-down':
@@ -299,6 +303,9 @@ export class HaNode {
         this.disconnectedFromHot = this.sync === 'hot';
         this.sync = 'disconnected';
         this.log(acts, 'warn', 'ipc lost: disconnected');
+      } else if (this.sync === 'disconnected' && ipc.alive && this.ipcUp && !this.bulkRequested) {
+        // IPC is back without a reconnect: records were missed meanwhile, so bulk-sync again.
+        this.sendHello(acts, true);
       }
     }
     if (ipcLost && this.ipcUp && !this.ipcLossHandled) {

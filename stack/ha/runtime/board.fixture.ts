@@ -8,7 +8,8 @@ import { UdpHeartbeat } from '../heartbeat/udp-heartbeat.ts';
 import { IpcNodeLink, ipcModeForSlot } from '../ipc/node-link.ts';
 import { HaRuntime } from './ha-runtime.ts';
 
-const [slot, ipcLocal, ipcMate, lanLocal, lanMate, port, intervalMs, misses] = process.argv.slice(2);
+const [slot, ipcLocal, ipcMate, lanLocal, lanMate, port, intervalMs, misses] =
+  process.argv.slice(2);
 const clock = () => Math.floor(performance.now());
 const out = (o: object) => process.stdout.write(`${JSON.stringify({ t: clock(), ...o })}\n`);
 
@@ -19,6 +20,7 @@ const ipc = new IpcNodeLink({
   port: Number(port),
   reconnectMs: 20,
   reconnectMaxMs: 100,
+  log: (e) => out({ log: e }),
 });
 const lan = new UdpHeartbeat({ local: lanLocal!, mate: lanMate!, port: Number(port) + 1 });
 let last = '';
@@ -36,6 +38,7 @@ const rt = new HaRuntime<never>({
   ipc,
   lan,
   clock,
+  log: (e) => out({ log: e }),
   hooks: {
     applyRecord: () => [],
     onBulkBegin: () => {},

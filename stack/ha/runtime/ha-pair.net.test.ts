@@ -31,6 +31,7 @@ interface View {
 
 class Board {
   readonly views: View[] = [];
+  readonly logs: { t: number; log: Record<string, unknown> }[] = [];
   child!: ChildProcess;
   exited!: Promise<void>;
 
@@ -40,12 +41,29 @@ class Board {
 
   start(): void {
     const s = this.slot;
-    const args = [String(s), IPC[s]!, IPC[1 - s]!, LAN[s]!, LAN[1 - s]!, '7400', String(INTERVAL), String(MISSES)];
-    this.child = spawn('ip', ['netns', 'exec', NS[s]!, process.execPath, '--import=tsx', FIXTURE, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const args = [
+      String(s),
+      IPC[s]!,
+      IPC[1 - s]!,
+      LAN[s]!,
+      LAN[1 - s]!,
+      '7400',
+      String(INTERVAL),
+      String(MISSES),
+    ];
+    this.child = spawn(
+      'ip',
+      ['netns', 'exec', NS[s]!, process.execPath, '--import=tsx', FIXTURE, ...args],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     this.exited = new Promise((r) => this.child.once('exit', () => r()));
-    createInterface({ input: this.child.stdout! }).on('line', (l) => this.views.push(JSON.parse(l)));
+    createInterface({ input: this.child.stdout! }).on('line', (l) => {
+      const m = JSON.parse(l);
+      if (m.log) this.logs.push(m);
+      else this.views.push(m);
+    });
   }
 
   get now(): View | undefined {
@@ -57,7 +75,12 @@ class Board {
     for (;;) {
       const v = this.now;
       if (v && pred(v)) return v;
-      if (Date.now() > deadline) throw new Error(`slot ${this.slot}: timed out waiting for ${what}; last ${JSON.stringify(v)}`);
+      if (Date.now() > deadline) {
+        const recent = this.logs.slice(-12).map((l) => JSON.stringify(l));
+        throw new Error(
+          `slot ${this.slot}: timed out waiting for ${what}; last ${JSON.stringify(v)}\n${recent.join('\n')}`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -78,7 +101,8 @@ class Board {
   }
 }
 
-const run = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+const run = (...args: string[]) =>
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 if (!isRoot && process.env.CI !== 'true') {
   test('HA pair net test (skipped: needs root and network namespaces)', (t) => {
@@ -98,8 +122,24 @@ if (!isRoot && process.env.CI !== 'true') {
       }
     });
     for (const ns of NS) run('netns', 'add', ns);
-    for (const [kind, addrs] of [['i', IPC], ['l', LAN]] as const) {
-      run('link', 'add', `${tag}${kind}0`, 'netns', NS[0]!, 'type', 'veth', 'peer', 'name', `${tag}${kind}1`, 'netns', NS[1]!);
+    for (const [kind, addrs] of [
+      ['i', IPC],
+      ['l', LAN],
+    ] as const) {
+      run(
+        'link',
+        'add',
+        `${tag}${kind}0`,
+        'netns',
+        NS[0]!,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        `${tag}${kind}1`,
+        'netns',
+        NS[1]!,
+      );
       for (const s of [0, 1]) {
         run('-n', NS[s]!, 'addr', 'add', `${addrs[s]}/24`, 'dev', `${tag}${kind}${s}`);
         run('-n', NS[s]!, 'link', 'set', `${tag}${kind}${s}`, 'up');
@@ -114,8 +154,14 @@ if (!isRoot && process.env.CI !== 'true') {
     t.is(a.now!.epoch, 1);
 
     // kill -9 the active: the standby takes over with epoch 2.
+    const killedAt = Date.now();
     await a.kill();
     const took = await b.until((v) => v.role === 'active', 'B takes over');
+    const tookMs = Date.now() - killedAt;
+    t.log(
+      `takeover seen ${tookMs} ms after kill -9 (detection ${DETECTION} ms, polled every 10 ms)`,
+    );
+    t.true(tookMs < 10 * DETECTION);
     t.is(took.epoch, 2);
     t.true(took.front);
 
@@ -132,7 +178,10 @@ if (!isRoot && process.env.CI !== 'true') {
     await new Promise((r) => setTimeout(r, 5 * DETECTION));
     t.is(a.now!.role, 'standby');
     t.is(b.now!.role, 'active');
-    t.false(a.views.some((v) => v.front), 'the disconnected standby never opened its front');
+    t.false(
+      a.views.some((v) => v.front),
+      'the disconnected standby never opened its front',
+    );
     run('-n', NS[0]!, 'link', 'set', `${tag}i0`, 'up');
     await a.until((v) => v.sync === 'hot', 'A hot again');
     await b.until((v) => v.alarm === null && v.sync === 'hot', 'B alarm cleared');
@@ -147,7 +196,10 @@ if (!isRoot && process.env.CI !== 'true') {
     await b.until((v) => v.role === 'standby', 'B steps down');
     const afterResume = b.views.slice(before);
     t.true(afterResume.length > 0);
-    t.false(afterResume.some((v) => v.front), `B opened its front after resume: ${JSON.stringify(afterResume)}`);
+    t.false(
+      afterResume.some((v) => v.front),
+      `B opened its front after resume: ${JSON.stringify(afterResume)}`,
+    );
     await b.until((v) => v.sync === 'hot', 'B rejoins hot');
     t.is(a.now!.role, 'active');
   });

@@ -18,12 +18,20 @@ if (!netTestsRunnable) {
   test('kernel client → stack echo: 50 MB random bytes, SHA-256 of the echo matches', async (t) => {
     const lab = makeLab(t.teardown, `${PREFIX}e`, 41, ['{ kind: echo, port: 7 }']);
     await startStack(t.teardown, lab);
-    const peer = startPeer(t.teardown, lab, { job: 'echo', host: lab.stackAddr, port: 7, bytes: 50 * MB });
-    const r = await peerResult<{ sent: number; received: number; sentSha: string; receivedSha: string; eof: boolean; error?: string }>(
-      peer,
-      50_000,
-      'echo of 50 MB',
-    );
+    const peer = startPeer(t.teardown, lab, {
+      job: 'echo',
+      host: lab.stackAddr,
+      port: 7,
+      bytes: 50 * MB,
+    });
+    const r = await peerResult<{
+      sent: number;
+      received: number;
+      sentSha: string;
+      receivedSha: string;
+      eof: boolean;
+      error?: string;
+    }>(peer, 50_000, 'echo of 50 MB');
     t.is(r.error, undefined);
     t.is(r.sent, 50 * MB);
     t.is(r.received, 50 * MB);
@@ -39,18 +47,27 @@ if (!netTestsRunnable) {
     const peer = startPeer(t.teardown, lab, { job: 'stream-server', port: 5001, bytes: 50 * MB });
     await peer.waitFor((l) => 'listening' in l, 20_000, 'kernel stream server');
     const daemon = await startStack(t.teardown, lab);
-    const [r] = await peerResult<{ seed: number; verified: number; sent: number; mismatch: unknown; eof: boolean; error?: string }[]>(
-      peer,
-      50_000,
-      'stream of 50 MB each way',
-    );
+    const [r] = await peerResult<
+      {
+        seed: number;
+        verified: number;
+        sent: number;
+        mismatch: unknown;
+        eof: boolean;
+        error?: string;
+      }[]
+    >(peer, 50_000, 'stream of 50 MB each way');
     t.is(r!.error, undefined);
     t.is(r!.seed, 4242);
     t.is(r!.mismatch, null);
     t.is(r!.verified, 50 * MB, 'kernel verified every byte from the stack');
     t.is(r!.sent, 50 * MB);
     t.true(r!.eof);
-    const end = await daemon.waitFor((l) => l.event === 'app-stream-end', 10_000, 'stack stream end');
+    const end = await daemon.waitFor(
+      (l) => l.event === 'app-stream-end',
+      10_000,
+      'stack stream end',
+    );
     t.is(end.verified, 50 * MB, 'stack verified every byte from the kernel');
     t.false(end.mismatch);
   });

@@ -28,8 +28,20 @@ if (!netTestsRunnable) {
   test('kernel closes first (half-close): the echo finishes, EOF follows, the stack side is gone', async (t) => {
     const lab = makeLab(t.teardown, `${PREFIX}k`, 43, ['{ kind: echo, port: 7 }']);
     const daemon = await startStack(t.teardown, lab);
-    const peer = startPeer(t.teardown, lab, { job: 'echo', host: lab.stackAddr, port: 7, bytes: 3 * MB });
-    const r = await peerResult<{ sent: number; received: number; sentSha: string; receivedSha: string; eof: boolean; error?: string }>(peer, 30_000, 'echo');
+    const peer = startPeer(t.teardown, lab, {
+      job: 'echo',
+      host: lab.stackAddr,
+      port: 7,
+      bytes: 3 * MB,
+    });
+    const r = await peerResult<{
+      sent: number;
+      received: number;
+      sentSha: string;
+      receivedSha: string;
+      eof: boolean;
+      error?: string;
+    }>(peer, 30_000, 'echo');
     t.is(r.error, undefined);
     t.is(r.received, 3 * MB, 'every byte echoed after the kernel half-closed');
     t.is(r.receivedSha, r.sentSha);
@@ -42,7 +54,9 @@ if (!netTestsRunnable) {
   });
 
   test('stack closes first (half-close): the kernel sees EOF after exactly the sent bytes and keeps sending', async (t) => {
-    const lab = makeLab(t.teardown, `${PREFIX}s`, 44, ['{ kind: stream, port: 5001, bytes: 1048576 }']);
+    const lab = makeLab(t.teardown, `${PREFIX}s`, 44, [
+      '{ kind: stream, port: 5001, bytes: 1048576 }',
+    ]);
     const daemon = await startStack(t.teardown, lab);
     const peer = startPeer(t.teardown, lab, {
       job: 'stream-client',
@@ -57,7 +71,11 @@ if (!netTestsRunnable) {
     t.is(r!.verified, MB, 'EOF came after exactly the bytes the stack was told to send');
     t.is(r!.mismatch, null);
     t.is(r!.sent, 4 * MB);
-    const end = await daemon.waitFor((l) => l.event === 'app-stream-end', 10_000, 'stack stream end');
+    const end = await daemon.waitFor(
+      (l) => l.event === 'app-stream-end',
+      10_000,
+      'stack stream end',
+    );
     t.is(end.verified, 4 * MB, 'the stack kept reading after its FIN');
     t.false(end.mismatch);
     await daemon.waitFor((l) => l.event === 'app-closed', 10_000, 'stack connection closed');
@@ -79,7 +97,11 @@ if (!netTestsRunnable) {
     t.is(r.error, 'ECONNRESET');
     t.truthy(daemon.lines.find((l) => l.event === 'app-bad-hello'));
     const closed = startPeer(t.teardown, lab, { job: 'probe', host: lab.stackAddr, port: 9 });
-    const c = await peerResult<{ connected: boolean; error: string | null }>(closed, 20_000, 'probe closed port');
+    const c = await peerResult<{ connected: boolean; error: string | null }>(
+      closed,
+      20_000,
+      'probe closed port',
+    );
     t.false(c.connected);
     t.is(c.error, 'ECONNREFUSED');
   });
@@ -90,7 +112,11 @@ if (!netTestsRunnable) {
       '{ kind: stream, connect: "198.18.46.2:5999" }',
     ]);
     const daemon = await startStack(t.teardown, lab);
-    const failed = await daemon.waitFor((l) => l.event === 'app-connect-failed', 20_000, 'refused connect');
+    const failed = await daemon.waitFor(
+      (l) => l.event === 'app-connect-failed',
+      20_000,
+      'refused connect',
+    );
     t.is(failed.code, 'refused');
     const peer = startPeer(t.teardown, lab, {
       job: 'probe',
@@ -100,7 +126,11 @@ if (!netTestsRunnable) {
       reset: true,
     });
     await peerResult(peer, 20_000, 'kernel reset');
-    const err = await daemon.waitFor((l) => l.event === 'app-error', 10_000, 'stack sees the reset');
+    const err = await daemon.waitFor(
+      (l) => l.event === 'app-error',
+      10_000,
+      'stack sees the reset',
+    );
     t.is(err.code, 'reset');
     await poll(() => daemon.lines.some((l) => l.event === 'app-closed'), 5000, 'closed');
   });

@@ -200,7 +200,10 @@ test('half-close: the reading side keeps sending after the peer FIN', (t) => {
     client.write(Buffer.from('question'));
     client.shutdown();
   });
+  const start = p.clock.now();
   t.true(p.runUntil(() => w.s.closed, 130_000));
+  // The client closed second (passive close): no TIME-WAIT on its side, closed within RTTs.
+  t.true(p.clock.now() - start < 1000);
   t.is(w.bytes().toString(), 'late reply');
   t.true(w.s.ended);
   t.is(w.s.error, undefined);

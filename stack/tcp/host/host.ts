@@ -60,6 +60,18 @@ export interface TcpHostOptions {
   log?(event: Record<string, unknown>): void;
 }
 
+/** What the socket layer of a board that takes over a connection must be told. */
+export interface AdoptState {
+  sso?: boolean;
+  outputRegenerable?: boolean;
+  /** Bytes the application had read before the takeover. */
+  bytesRead?: number;
+  /** Bytes the application had written before the takeover. */
+  bytesWritten?: number;
+  /** Bytes delivered by TCP but not yet read by the application (the engine keeps no copy). */
+  unread?: Uint8Array;
+}
+
 interface ListenerEntry extends AppListener {
   opts: ListenOptions;
   onConnection(socket: AppSocket): void;
@@ -178,6 +190,50 @@ export class TcpHost implements AppNet, SocketOwner {
     this.process(input, outputs);
     this.deliver();
     return socket;
+  }
+
+  /**
+   * A socket for a connection installed in the engine from elsewhere (restored from a
+   * snapshot after takeover): counters continue, unread bytes are handed to the app again.
+   */
+  adopt(conn: ConnId, state: AdoptState = {}): AppSocket {
+    const info = this.engine.info(conn);
+    if (!info) throw new SocketError('closed', `no connection ${conn} to adopt`);
+    if (this.sockets.has(conn))
+      throw new SocketError('in-use', `connection ${conn} already has a socket`);
+    const opts: SocketOptions = {};
+    if (state.sso !== undefined) opts.sso = state.sso;
+    if (state.outputRegenerable !== undefined) opts.outputRegenerable = state.outputRegenerable;
+    const socket = this.newSocket(conn, info.localPort, info.remoteAddr, info.remotePort, opts);
+    socket.connected = info.state !== TcpState.SYN_SENT && info.state !== TcpState.SYN_RECEIVED;
+    socket.bytesWritten = state.bytesWritten ?? 0;
+    socket.bytesRead = state.bytesRead ?? 0;
+    const s = info.state;
+    if (
+      s === TcpState.FIN_WAIT_1 ||
+      s === TcpState.FIN_WAIT_2 ||
+      s === TcpState.CLOSING ||
+      s === TcpState.LAST_ACK
+    ) {
+      socket.writeEnded = true;
+    }
+    if (state.unread && state.unread.length > 0) socket.received(state.unread);
+    if (s === TcpState.CLOSE_WAIT || s === TcpState.CLOSING || s === TcpState.LAST_ACK)
+      socket.peerFinished();
+    if (!this.stopped) this.timer.arm(this.engine.nextDeadline());
+    return socket;
+  }
+
+  /** Run what adopt() queued for the apps (call once they are attached). */
+  flush(): void {
+    this.deliver();
+  }
+
+  /** After takeover: retransmit what is unacknowledged and ACK, now (all connections or one). */
+  resume(conn?: ConnId): void {
+    const input: TcpInput = { kind: 'resume', now: this.clock.now() };
+    if (conn !== undefined) input.conn = conn;
+    this.run(input);
   }
 
   // ---- SocketOwner ----

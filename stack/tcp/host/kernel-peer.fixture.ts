@@ -246,7 +246,9 @@ function runJob(job: PeerJob): Promise<unknown> {
           n += d.length;
         });
         sock.on('error', reject);
-        sock.on('close', () => resolve({ received: n, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+        sock.on('close', () =>
+          resolve({ received: n, ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
+        );
       });
     case 'source':
       return new Promise((resolve, reject) => {

@@ -43,7 +43,12 @@ if (!netTestsRunnable) {
     ]);
     await startStack(t.teardown, lab);
     randomDrop(lab, 5);
-    const echo = startPeer(t.teardown, lab, { job: 'echo', host: lab.stackAddr, port: 7, bytes: 3 * MB });
+    const echo = startPeer(t.teardown, lab, {
+      job: 'echo',
+      host: lab.stackAddr,
+      port: 7,
+      bytes: 3 * MB,
+    });
     const stream = startPeer(t.teardown, lab, {
       job: 'stream-client',
       host: lab.stackAddr,
@@ -51,11 +56,13 @@ if (!netTestsRunnable) {
       bytes: 3 * MB,
       seed: 5,
     });
-    const e = await peerResult<{ received: number; sentSha: string; receivedSha: string; eof: boolean; error?: string }>(
-      echo,
-      45_000,
-      'echo under loss',
-    );
+    const e = await peerResult<{
+      received: number;
+      sentSha: string;
+      receivedSha: string;
+      eof: boolean;
+      error?: string;
+    }>(echo, 45_000, 'echo under loss');
     const [s] = await peerResult<StreamResult[]>(stream, 45_000, 'stream under loss');
     t.is(e.error, undefined);
     t.is(e.received, 3 * MB);
@@ -66,20 +73,40 @@ if (!netTestsRunnable) {
     t.is(s!.mismatch, null);
     t.true(s!.eof);
     // Both rules really dropped packets.
-    const counters = [...dropCounts(lab).matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+    const counters = [...dropCounts(lab).matchAll(/counter packets (\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
     t.is(counters.length, 2);
-    t.true(counters.every((n) => n > 20), `dropped in/out: ${counters.join('/')}`);
+    t.true(
+      counters.every((n) => n > 20),
+      `dropped in/out: ${counters.join('/')}`,
+    );
   });
 
   test('kernel stops reading for 3 s: the stack probes the zero window, then resumes byte-exact', async (t) => {
-    const lab = makeLab(t.teardown, `${PREFIX}z`, 48, [`{ kind: stream, port: 5001, bytes: ${4 * MB} }`]);
+    const lab = makeLab(t.teardown, `${PREFIX}z`, 48, [
+      `{ kind: stream, port: 5001, bytes: ${4 * MB} }`,
+    ]);
     await startStack(t.teardown, lab);
     // A small kernel receive buffer so the window closes soon after the app stops reading.
     nsExec(lab.ns, 'sysctl', '-q', '-w', 'net.ipv4.tcp_rmem=4096 16384 32768');
     const pcap = join(lab.dir, 'zw.pcap');
     const dump: ChildProcess = spawn(
       'ip',
-      ['netns', 'exec', lab.ns, 'tcpdump', '-i', lab.tap, '-U', '-s', '96', '-w', pcap, 'tcp port 5001'],
+      [
+        'netns',
+        'exec',
+        lab.ns,
+        'tcpdump',
+        '-i',
+        lab.tap,
+        '-U',
+        '-s',
+        '96',
+        '-w',
+        pcap,
+        'tcp port 5001',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const dumpExit = new Promise<void>((r) => dump.on('exit', () => r()));
@@ -114,13 +141,31 @@ if (!netTestsRunnable) {
     // zero, and data flowed again afterwards.
     const rows = execFileSync(
       'tshark',
-      ['-r', pcap, '-T', 'fields', '-e', 'frame.time_relative', '-e', 'ip.src', '-e', 'tcp.len', '-e', 'tcp.window_size_value'],
+      [
+        '-r',
+        pcap,
+        '-T',
+        'fields',
+        '-e',
+        'frame.time_relative',
+        '-e',
+        'ip.src',
+        '-e',
+        'tcp.len',
+        '-e',
+        'tcp.window_size_value',
+      ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     )
       .trim()
       .split('\n')
       .map((l) => l.split('\t'))
-      .map(([time, src, len, win]) => ({ time: Number(time), src, len: Number(len), win: Number(win) }));
+      .map(([time, src, len, win]) => ({
+        time: Number(time),
+        src,
+        len: Number(len),
+        win: Number(win),
+      }));
     let zeroSince = -1;
     let probes = 0;
     let zeroSpan = 0;

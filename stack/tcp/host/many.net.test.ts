@@ -29,7 +29,9 @@ if (!netTestsRunnable) {
   test('200 concurrent connections at once, every one byte-exact both ways', async (t) => {
     const n = 200;
     const size = 256 * 1024;
-    const lab = makeLab(t.teardown, `${PREFIX}c`, 49, [`{ kind: stream, port: 5001, bytes: ${size}, backlog: 256 }`]);
+    const lab = makeLab(t.teardown, `${PREFIX}c`, 49, [
+      `{ kind: stream, port: 5001, bytes: ${size}, backlog: 256 }`,
+    ]);
     const daemon = await startStack(t.teardown, lab);
     const peer = startPeer(t.teardown, lab, {
       job: 'stream-client',
@@ -41,7 +43,9 @@ if (!netTestsRunnable) {
     });
     const results = await peerResult<StreamResult[]>(peer, 50_000, `${n} streams`);
     t.is(results.length, n);
-    const bad = results.filter((r) => r.error || r.mismatch || r.verified !== size || r.sent !== size || !r.eof);
+    const bad = results.filter(
+      (r) => r.error || r.mismatch || r.verified !== size || r.sent !== size || !r.eof,
+    );
     t.deepEqual(bad, [], 'every connection verified in full by the kernel');
     t.is(new Set(results.map((r) => r.seed)).size, n);
     await poll(
@@ -50,7 +54,10 @@ if (!netTestsRunnable) {
       'the stack saw every stream end',
     );
     const ends = daemon.lines.filter((l) => l.event === 'app-stream-end');
-    t.true(ends.every((e) => e.verified === size && e.mismatch === false), 'the stack verified every byte');
+    t.true(
+      ends.every((e) => e.verified === size && e.mismatch === false),
+      'the stack verified every byte',
+    );
   });
 
   test('a stack connection with its ISN just below 2^32 wraps the sequence space byte-exact', async (t) => {
@@ -63,7 +70,18 @@ if (!netTestsRunnable) {
     // The stack's SYN is captured to check the ISN really was the one asked for.
     const dump: ChildProcess = spawn(
       'ip',
-      ['netns', 'exec', lab.ns, 'tcpdump', '-i', 'any', '-U', '-w', pcap, 'tcp[tcpflags] & tcp-syn != 0'],
+      [
+        'netns',
+        'exec',
+        lab.ns,
+        'tcpdump',
+        '-i',
+        'any',
+        '-U',
+        '-w',
+        pcap,
+        'tcp[tcpflags] & tcp-syn != 0',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     t.teardown(() => {
@@ -79,7 +97,11 @@ if (!netTestsRunnable) {
     t.is(r!.seed, 777);
     t.is(r!.verified, bytes, 'the kernel verified every byte across the wrap');
     t.is(r!.mismatch, null);
-    const done = await daemon.waitFor((l) => l.event === 'isn-client-done', 10_000, 'stack client done');
+    const done = await daemon.waitFor(
+      (l) => l.event === 'isn-client-done',
+      10_000,
+      'stack client done',
+    );
     t.is(done.verified, bytes, 'the stack verified every byte from the kernel');
     t.is(done.mismatch, null);
     dump.kill('SIGTERM');

@@ -129,7 +129,9 @@ function track(child: ChildProcess, cleanup: Cleanup): Proc {
     err += c;
   });
   // 'close', not 'exit': stdout may still hold the last lines when the process exits.
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
   let done = false;
   void exited.then(() => {
     done = true;
@@ -196,7 +198,14 @@ export async function startStack(
 ): Promise<Proc> {
   const args =
     opts.via === 'fixture'
-      ? ['node', ...(opts.nodeArgs ?? []), '--import=tsx', DAEMON, lab.config, JSON.stringify(opts.extra ?? {})]
+      ? [
+          'node',
+          ...(opts.nodeArgs ?? []),
+          '--import=tsx',
+          DAEMON,
+          lab.config,
+          JSON.stringify(opts.extra ?? {}),
+        ]
       : ['node', ...(opts.nodeArgs ?? []), CLI, 'rpd', '--config', lab.config];
   const child = spawn('ip', ['netns', 'exec', lab.ns, ...args], {
     cwd: ROOT,

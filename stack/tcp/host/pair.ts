@@ -20,6 +20,11 @@ export interface HostPair {
   runUntil(cond: () => boolean, limitMs?: number): boolean;
   /** Segments each host put on the wire, in order. */
   wire: { from: 'a' | 'b'; segment: TcpSegment }[];
+  /**
+   * Put a new host with this engine in place of one side (a takeover): the old host is
+   * stopped and cut off, segments for that side go to the new one.
+   */
+  replace(side: 'a' | 'b', engine: TcpEngine): TcpHost;
 }
 
 export interface PairOptions {
@@ -37,18 +42,21 @@ export function hostPair(opts: PairOptions = {}): HostPair {
   const delay = opts.delayMs ?? 1;
   const wire: HostPair['wire'] = [];
   const hosts: Record<'a' | 'b', TcpHost> = {} as Record<'a' | 'b', TcpHost>;
-  const make = (name: 'a' | 'b', addr: string, other: 'a' | 'b'): TcpHost =>
-    new TcpHost({
-      engine: new TcpEngine({
-        ...opts.engine,
-        localAddr: parseIpv4(addr),
-        isnSecret: new Uint8Array(16).fill(name === 'a' ? 1 : 2),
-      }),
+  const make = (name: 'a' | 'b', addr: string, other: 'a' | 'b', engine?: TcpEngine): TcpHost => {
+    const host: TcpHost = new TcpHost({
+      engine:
+        engine ??
+        new TcpEngine({
+          ...opts.engine,
+          localAddr: parseIpv4(addr),
+          isnSecret: new Uint8Array(16).fill(name === 'a' ? 1 : 2),
+        }),
       localAddr: parseIpv4(addr),
       clock,
       scheduler: clock,
       ...(opts.engine?.sndBuf !== undefined ? { sndBuf: opts.engine.sndBuf } : {}),
       transmit: (src, dst, segment) => {
+        if (hosts[name] !== host) return; // replaced: this board is gone
         if (opts.record) wire.push({ from: name, segment });
         if (opts.drop?.(name, segment)) return;
         // The engine keeps no copy of what it hands out; neither does a real wire.
@@ -57,12 +65,18 @@ export function hostPair(opts: PairOptions = {}): HostPair {
       },
       log: (e) => opts.logs?.push({ host: name, ...e }),
     });
+    return host;
+  };
   hosts.a = make('a', addrA, 'b');
   hosts.b = make('b', addrB, 'a');
   return {
     clock,
-    a: hosts.a,
-    b: hosts.b,
+    get a() {
+      return hosts.a;
+    },
+    get b() {
+      return hosts.b;
+    },
     addrA,
     addrB,
     wire,
@@ -73,6 +87,12 @@ export function hostPair(opts: PairOptions = {}): HostPair {
         clock.advance(1);
       }
       return true;
+    },
+    replace(side, engine) {
+      hosts[side].stop();
+      const fresh = make(side, side === 'a' ? addrA : addrB, side === 'a' ? 'b' : 'a', engine);
+      hosts[side] = fresh;
+      return fresh;
     },
   };
 }

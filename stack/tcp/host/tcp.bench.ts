@@ -70,15 +70,27 @@ async function stackRun(tag: string, nodeArgs: string[] = [], mtu = 1500): Promi
   const to: number[] = [];
   const from: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const source = startPeer(cleanup, lab, { job: 'source', host: lab.stackAddr, port: 9, bytes: BYTES });
+    const source = startPeer(cleanup, lab, {
+      job: 'source',
+      host: lab.stackAddr,
+      port: 9,
+      bytes: BYTES,
+    });
     const s = await peerResult<{ sent: number; ms: number }>(source, 120_000, 'kernel → stack');
     to.push(mbps(s.sent, s.ms));
     const pull = startPeer(cleanup, lab, { job: 'pull', host: lab.stackAddr, port: 5001, seed: i });
     const p = await peerResult<{ received: number; ms: number }>(pull, 120_000, 'stack → kernel');
-    if (p.received !== BYTES) throw new Error(`stack → kernel: got ${p.received} of ${BYTES} bytes`);
+    if (p.received !== BYTES)
+      throw new Error(`stack → kernel: got ${p.received} of ${BYTES} bytes`);
     from.push(mbps(p.received, p.ms));
   }
-  const rtt = startPeer(cleanup, lab, { job: 'rtt', host: lab.stackAddr, port: 7, count: RTT_COUNT, size: RTT_SIZE });
+  const rtt = startPeer(cleanup, lab, {
+    job: 'rtt',
+    host: lab.stackAddr,
+    port: 7,
+    count: RTT_COUNT,
+    size: RTT_SIZE,
+  });
   const r = await peerResult<{ us: number[] }>(rtt, 60_000, 'stack echo rtt');
   daemon.child.kill('SIGTERM');
   await daemon.exited;
@@ -93,7 +105,20 @@ async function kernelRun(): Promise<{ bulk: number; rtt: number[] }> {
     execFileSync('ip', ['netns', 'add', ns]);
     cleanup(() => execFileSync('ip', ['netns', 'del', ns]));
   }
-  execFileSync('ip', ['link', 'add', 'hlbv0', 'netns', a, 'type', 'veth', 'peer', 'name', 'hlbv1', 'netns', b]);
+  execFileSync('ip', [
+    'link',
+    'add',
+    'hlbv0',
+    'netns',
+    a,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    'hlbv1',
+    'netns',
+    b,
+  ]);
   nsExec(a, 'ip', 'addr', 'add', '198.18.62.1/24', 'dev', 'hlbv0');
   nsExec(b, 'ip', 'addr', 'add', '198.18.62.2/24', 'dev', 'hlbv1');
   nsExec(a, 'ip', 'link', 'set', 'hlbv0', 'up');
@@ -110,7 +135,13 @@ async function kernelRun(): Promise<{ bulk: number; rtt: number[] }> {
   }
   const echo = startPeer(cleanup, labB, { job: 'echo-server', port: 7 });
   await echo.waitFor((l) => 'listening' in l, 20_000, 'veth echo server');
-  const rtt = startPeer(cleanup, labA, { job: 'rtt', host: '198.18.62.2', port: 7, count: RTT_COUNT, size: RTT_SIZE });
+  const rtt = startPeer(cleanup, labA, {
+    job: 'rtt',
+    host: '198.18.62.2',
+    port: 7,
+    count: RTT_COUNT,
+    size: RTT_SIZE,
+  });
   const r = await peerResult<{ us: number[] }>(rtt, 60_000, 'kernel rtt');
   return { bulk: pct(bulk, 50), rtt: r.us };
 }
@@ -134,7 +165,9 @@ function printProfile(dir: string): void {
 try {
   console.log('bench:tcp');
   console.log(`  cpu: ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`);
-  console.log(`  memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB, kernel ${release()}, node ${process.version}`);
+  console.log(
+    `  memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB, kernel ${release()}, node ${process.version}`,
+  );
   console.log(
     `  bulk: ${BYTES / MB} MB per direction, median of ${RUNS} runs; echo: ${RTT_COUNT} round trips of ${RTT_SIZE} B`,
   );
@@ -146,7 +179,9 @@ try {
   console.log('throughput');
   console.log(row('kernel → stack (TAP)', stack.toStack));
   console.log(row('stack → kernel (TAP)', stack.fromStack));
-  console.log(`  ${'kernel → kernel (veth)'.padEnd(34)} ${kernel.bulk.toFixed(0).padStart(6)} Mbit/s`);
+  console.log(
+    `  ${'kernel → kernel (veth)'.padEnd(34)} ${kernel.bulk.toFixed(0).padStart(6)} Mbit/s`,
+  );
   console.log('  with MTU 9000 on the TAP (fewer frames; the veth stays at 1500):');
   console.log(row('kernel → stack (TAP, MTU 9000)', jumbo.toStack));
   console.log(row('stack → kernel (TAP, MTU 9000)', jumbo.fromStack));
@@ -155,7 +190,9 @@ try {
     ['stack echo (TAP)', stack.rtt],
     ['kernel echo (veth)', kernel.rtt],
   ] as const) {
-    console.log(`  ${name.padEnd(34)} p50 ${pct(us, 50).toFixed(0).padStart(5)} µs  p99 ${pct(us, 99).toFixed(0).padStart(5)} µs`);
+    console.log(
+      `  ${name.padEnd(34)} p50 ${pct(us, 50).toFixed(0).padStart(5)} µs  p99 ${pct(us, 99).toFixed(0).padStart(5)} µs`,
+    );
   }
   const worst = Math.min(stack.toStack, stack.fromStack);
   console.log(

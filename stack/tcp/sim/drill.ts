@@ -190,15 +190,18 @@ function parseInbound(
   if (!m) throw new DrillError(line, `cannot parse segment "${spec}"`);
   const options: TcpOptions = {};
   for (const o of (m[7] ?? '').split(',').map((x) => x.trim())) {
-    let k: RegExpExecArray | null;
     if (!o || o === 'nop' || o === 'eol') continue;
-    if ((k = /^mss (\d+)$/.exec(o))) options.mss = Number(k[1]);
-    else if ((k = /^wscale (\d+)$/.exec(o))) options.wscale = Number(k[1]);
+    const mss = /^mss (\d+)$/.exec(o);
+    const ws = /^wscale (\d+)$/.exec(o);
+    const ts = /^TS val (\d+) ecr (\d+|\*)$/.exec(o);
+    const sack = /^sack ((?:\d+:\d+ ?)+)$/.exec(o);
+    if (mss) options.mss = Number(mss[1]);
+    else if (ws) options.wscale = Number(ws[1]);
     else if (o === 'sackOK') options.sackPermitted = true;
-    else if ((k = /^TS val (\d+) ecr (\d+|\*)$/.exec(o))) {
-      options.timestamp = { value: Number(k[1]), echo: k[2] === '*' ? lastTsVal : Number(k[2]) };
-    } else if ((k = /^sack ((?:\d+:\d+ ?)+)$/.exec(o))) {
-      options.sack = k[1]!
+    else if (ts)
+      options.timestamp = { value: Number(ts[1]), echo: ts[2] === '*' ? lastTsVal : Number(ts[2]) };
+    else if (sack) {
+      options.sack = sack[1]!
         .trim()
         .split(' ')
         .map((b) => {

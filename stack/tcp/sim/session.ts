@@ -24,6 +24,8 @@ export interface SessionOptions {
   limitMs?: number;
   /** The receiving app reads each delivery this long after it arrives (0 = at once). */
   consumeDelayMs?: number;
+  /** Clock offsets of host A and host B (ms). */
+  offsets?: [number, number];
   /** Cut the cable at `at` for `forMs` virtual milliseconds. */
   partition?: { at: number; forMs: number };
   /** Called with both hosts before anything runs. */
@@ -64,6 +66,8 @@ export function runSession(o: SessionOptions): SessionResult {
     isnSecret: new Uint8Array([9, 8, 7, o.seed & 0xff]),
   });
   a.record = b.record = o.record ?? false;
+  a.offset = o.offsets?.[0] ?? 0;
+  b.offset = o.offsets?.[1] ?? 0;
   o.setup?.(a, b);
   const chunk = o.chunk ?? 16384;
   const problems: string[] = [];
@@ -156,12 +160,12 @@ export function runSession(o: SessionOptions): SessionResult {
     clock.at(p.at, () => la.setConnected(false));
     clock.at(p.at + p.forMs, () => la.setConnected(true));
   }
-  b.handle({ kind: 'listen', now: 0, port: 5001, backlog: o.conns + 4 });
+  b.handle({ kind: 'listen', now: b.now(), port: 5001, backlog: o.conns + 4 });
   for (let i = 0; i < o.conns; i++) {
     const isn = o.isnNearWrap ? (0xffffffff - 5000 * i - 100) >>> 0 : undefined;
     a.handle({
       kind: 'connect',
-      now: 0,
+      now: a.now(),
       localPort: 40000 + i,
       remoteAddr: ADDR_B,
       remotePort: 5001,

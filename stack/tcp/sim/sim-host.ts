@@ -21,6 +21,8 @@ export class SimHost {
   /** Called after every engine input (e.g. to fingerprint the state). */
   afterInput?: (input: TcpInput) => void;
   badFrames = 0;
+  /** This host's clock = the simulation clock + offset (boards never agree on the time). */
+  offset = 0;
   private timerAt = -1;
 
   constructor(
@@ -36,7 +38,7 @@ export class SimHost {
   }
 
   now(): number {
-    return Math.floor(this.clock.now());
+    return Math.floor(this.clock.now()) + this.offset;
   }
 
   private frame(f: Uint8Array): void {
@@ -76,7 +78,7 @@ export class SimHost {
     const d = this.engine.nextDeadline();
     if (d < 0 || (this.timerAt >= 0 && this.timerAt <= d)) return;
     this.timerAt = d;
-    this.clock.at(d, () => {
+    this.clock.at(d - this.offset, () => {
       if (this.timerAt !== d) return;
       this.timerAt = -1;
       this.handle({ kind: 'timer', now: this.now() });
