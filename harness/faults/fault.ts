@@ -111,3 +111,48 @@ export async function restoreAll(
   state.killed = [];
   await ctx.waitHot(timing.hot_timeout_ms);
 }
+
+interface FaultSpec {
+  kind: FaultKind;
+  description: string;
+  expected?: ExpectedOutcome;
+  /** Which board the fault aims at. */
+  aim: 'active' | 'standby';
+  /** Heal waits for the mate to have taken over before restoring anything. */
+  takeover?: boolean;
+  /** Break the chassis; record in `state` what heal must restore. */
+  act(ctx: ChassisControl, state: FaultState, timing: FaultTiming): Promise<void>;
+}
+
+/** A fault aimed at one board, healed by restoring whatever it broke. */
+export function boardFault(spec: FaultSpec): Fault {
+  return {
+    kind: spec.kind,
+    description: spec.description,
+    expected: spec.expected ?? 'no-drop',
+    async inject(ctx, timing) {
+      const target = spec.aim === 'active' ? await requireActive(ctx) : await requireStandby(ctx);
+      const previousActive = spec.aim === 'active' ? target : (await ctx.roles()).active;
+      const state = emptyState(target, previousActive);
+      await spec.act(ctx, state, timing);
+      return state;
+    },
+    async heal(ctx, state, timing) {
+      if (spec.takeover) await ctx.waitTakeover(state.target, timing.hot_timeout_ms);
+      await restoreAll(ctx, state, timing);
+    },
+  };
+}
+
+/** Pull one of the target board's cables for hold_ms; heal replugs it. */
+export async function pullCable(
+  ctx: ChassisControl,
+  state: FaultState,
+  which: 'front' | 'ipc',
+  holdMs: number,
+): Promise<void> {
+  const cable = ctx.cables(state.target)[which];
+  await ctx.link(cable, 'down');
+  state.cablesDown.push(cable);
+  await ctx.sleep(holdMs);
+}

@@ -1,25 +1,18 @@
-import { emptyState, type Fault, requireStandby, restoreAll } from './fault.ts';
+import { boardFault } from './fault.ts';
 
 /**
  * Restart the standby, then kill it again while it is bulk-syncing: the
  * active must drop the half-synced mate cleanly and sync it from scratch.
  */
-export const killStandbyDuringBulkSync: Fault = {
+export const killStandbyDuringBulkSync = boardFault({
   kind: 'kill-standby-during-bulk-sync',
   description: "kill -9 the standby's daemon in the middle of its bulk sync",
-  expected: 'no-drop',
-  async inject(ctx, timing) {
-    const standby = await requireStandby(ctx);
-    const { active } = await ctx.roles();
-    const state = emptyState(standby, active);
-    await ctx.signalDaemon(standby, 'KILL');
-    await ctx.startDaemon(standby);
-    await ctx.waitSyncing(standby, timing.boot_timeout_ms);
-    await ctx.signalDaemon(standby, 'KILL');
-    state.killed.push(standby);
-    return state;
+  aim: 'standby',
+  async act(ctx, state, timing) {
+    await ctx.signalDaemon(state.target, 'KILL');
+    await ctx.startDaemon(state.target);
+    await ctx.waitSyncing(state.target, timing.boot_timeout_ms);
+    await ctx.signalDaemon(state.target, 'KILL');
+    state.killed.push(state.target);
   },
-  async heal(ctx, state, timing) {
-    await restoreAll(ctx, state, timing);
-  },
-};
+});

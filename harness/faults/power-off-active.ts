@@ -1,19 +1,13 @@
-import { emptyState, type Fault, requireActive, restoreAll } from './fault.ts';
+import { boardFault } from './fault.ts';
 
 /** Cut the active board's power: the standby must take over every connection. */
-export const powerOffActive: Fault = {
+export const powerOffActive = boardFault({
   kind: 'power-off-active',
   description: "cut the active board's power at the PDU; heal: power on, wait for hot",
-  expected: 'no-drop',
-  async inject(ctx) {
-    const active = await requireActive(ctx);
-    const state = emptyState(active, active);
-    await ctx.power(active, 'off');
-    state.poweredOff.push(active);
-    return state;
+  aim: 'active',
+  takeover: true,
+  async act(ctx, state) {
+    await ctx.power(state.target, 'off');
+    state.poweredOff.push(state.target);
   },
-  async heal(ctx, state, timing) {
-    await ctx.waitTakeover(state.target, timing.hot_timeout_ms);
-    await restoreAll(ctx, state, timing);
-  },
-};
+});
