@@ -1,6 +1,10 @@
 /** Capture: packets recorded on a lab host, fetched as a classic pcap file. */
 
-export type CaptureErrorCode = 'CAPTURE_START' | 'CAPTURE_STOP' | 'CAPTURE_FETCH' | 'CAPTURE_BAD_FILE';
+export type CaptureErrorCode =
+  | 'CAPTURE_START'
+  | 'CAPTURE_STOP'
+  | 'CAPTURE_FETCH'
+  | 'CAPTURE_BAD_FILE';
 
 export class CaptureError extends Error {
   constructor(

@@ -39,12 +39,16 @@ test('a classic pcap is counted', async (t) => {
 });
 
 test('empty, pcapng and garbage files are refused', async (t) => {
-  const e1 = await t.throwsAsync(checkPcap(file('empty.pcap', Buffer.alloc(0))), { instanceOf: CaptureError });
+  const e1 = await t.throwsAsync(checkPcap(file('empty.pcap', Buffer.alloc(0))), {
+    instanceOf: CaptureError,
+  });
   t.regex(e1!.message, /shorter than a pcap header/);
   const ng = Buffer.alloc(28);
   ng.writeUInt32BE(0x0a0d0d0a, 0);
   const e2 = await t.throwsAsync(checkPcap(file('x.pcapng', ng)), { instanceOf: CaptureError });
   t.regex(e2!.message, /pcapng/);
-  const e3 = await t.throwsAsync(checkPcap(file('junk.pcap', Buffer.alloc(40, 7))), { instanceOf: CaptureError });
+  const e3 = await t.throwsAsync(checkPcap(file('junk.pcap', Buffer.alloc(40, 7))), {
+    instanceOf: CaptureError,
+  });
   t.regex(e3!.message, /not a classic pcap/);
 });

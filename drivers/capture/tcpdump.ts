@@ -5,8 +5,8 @@
  * written before the file is fetched over SFTP and checked.
  */
 import { randomBytes } from 'node:crypto';
+import { shQuote } from '../shell/remote-process.ts';
 import type { RemoteProcess, ShellDriver } from '../shell/shell.ts';
-import { shQuote } from '../shell/ssh-shell.ts';
 import { CaptureError, type CaptureOptions, type PcapSummary } from './capture.ts';
 import { checkPcap } from './pcap-check.ts';
 
@@ -87,7 +87,10 @@ export class TcpdumpCapture {
     clearTimeout(timer);
     if (!exited) {
       await proc.kill('KILL').catch(() => undefined);
-      throw new CaptureError('CAPTURE_STOP', `capture on ${this.opts.host}: tcpdump did not exit within ${timeoutMs} ms of SIGINT`);
+      throw new CaptureError(
+        'CAPTURE_STOP',
+        `capture on ${this.opts.host}: tcpdump did not exit within ${timeoutMs} ms of SIGINT`,
+      );
     }
     const m = /(\d+) packets? captured/.exec(this.stderr);
     this.packetsCaptured = m ? Number(m[1]) : undefined;
@@ -98,11 +101,21 @@ export class TcpdumpCapture {
     try {
       await this.shell.get(this.remotePath, localPath);
     } catch (err) {
-      throw new CaptureError('CAPTURE_FETCH', `capture on ${this.opts.host}: fetching ${this.remotePath}: ${(err as Error).message}`, err);
+      throw new CaptureError(
+        'CAPTURE_FETCH',
+        `capture on ${this.opts.host}: fetching ${this.remotePath}: ${(err as Error).message}`,
+        err,
+      );
     }
-    await this.shell.exec(`rm -f ${shQuote(this.remotePath)}`, { timeoutMs: 10_000 }).catch(() => undefined);
+    await this.shell
+      .exec(`rm -f ${shQuote(this.remotePath)}`, { timeoutMs: 10_000 })
+      .catch(() => undefined);
     const summary = await checkPcap(localPath);
-    if (this.packetsCaptured !== undefined && summary.packets < this.packetsCaptured && !this.opts.maxMegabytes)
+    if (
+      this.packetsCaptured !== undefined &&
+      summary.packets < this.packetsCaptured &&
+      !this.opts.maxMegabytes
+    )
       throw new CaptureError(
         'CAPTURE_BAD_FILE',
         `${localPath}: ${summary.packets} packets in the file, tcpdump reported ${this.packetsCaptured}`,

@@ -28,7 +28,9 @@ export class FakeBoard {
     if (opts.bootMs) {
       setTimeout(() => {
         this.state = 'login';
-        this.send('\r\nU-Boot 2024.01\r\nStarting kernel ...\r\n\r\nDebian GNU/Linux rp0 ttyAMA0\r\n\r\nrp0 login: ');
+        this.send(
+          '\r\nU-Boot 2024.01\r\nStarting kernel ...\r\n\r\nDebian GNU/Linux rp0 ttyAMA0\r\n\r\nrp0 login: ',
+        );
       }, opts.bootMs);
     }
   }
@@ -49,14 +51,18 @@ export class FakeBoard {
   };
 
   send(text: string): void {
-    if (this.port?.isOpen) (this.port.port as unknown as { emitData(d: string): void }).emitData(text);
+    if (this.port?.isOpen)
+      (this.port.port as unknown as { emitData(d: string): void }).emitData(text);
   }
 
   /** The adapter vanishes: the pending read fails, and the device node is gone. */
   async unplug(): Promise<void> {
-    const binding = this.port?.port as unknown as { pendingRead?: ((e: Error) => void) | null } | undefined;
+    const binding = this.port?.port as unknown as
+      | { pendingRead?: ((e: Error) => void) | null }
+      | undefined;
     // the stream starts its first read a tick after open
-    for (let i = 0; i < 100 && !binding?.pendingRead; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 100 && !binding?.pendingRead; i++)
+      await new Promise((r) => setTimeout(r, 5));
     MockBinding.reset();
     binding?.pendingRead?.(new Error('device reports readiness to read but returned no data'));
   }
@@ -85,17 +91,23 @@ export class FakeBoard {
       case 'booting':
         return;
       case 'login':
-        if (line === '') return this.send('rp0 login: ');
+        if (line === '') {
+          this.send('rp0 login: ');
+          return;
+        }
         this.user = line;
         this.state = 'password';
-        return this.send('Password: ');
+        this.send('Password: ');
+        return;
       case 'password':
         if (line === this.opts.password && this.user === 'root') {
           this.state = 'shell';
-          return this.send('\x1b[1;32mroot@rp0\x1b[0m:~# ');
+          this.send('\x1b[1;32mroot@rp0\x1b[0m:~# ');
+          return;
         }
         this.state = 'login';
-        return this.send('\r\nLogin incorrect\r\nrp0 login: ');
+        this.send('\r\nLogin incorrect\r\nrp0 login: ');
+        return;
       case 'shell': {
         let out = '';
         if (line.trim()) {

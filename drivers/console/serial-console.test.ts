@@ -9,7 +9,10 @@ import { login, run } from './session.ts';
 import { TextBuffer } from './text-buffer.ts';
 
 let n = 0;
-async function setup(t: { teardown(fn: () => unknown): void }, opts: ConstructorParameters<typeof FakeBoard>[1]) {
+async function setup(
+  t: { teardown(fn: () => unknown): void },
+  opts: ConstructorParameters<typeof FakeBoard>[1],
+) {
   const dir = mkdtempSync(join(tmpdir(), 'hlcon-'));
   const board = new FakeBoard(`/dev/fake-${process.pid}-${n++}`, opts);
   const con = await SerialConsole.open({
@@ -51,9 +54,12 @@ test.serial('login waits through a slow boot', async (t) => {
 
 test.serial('a wrong password is a clear error that does not show the password', async (t) => {
   const { con } = await setup(t, { password: 'right' });
-  const err = await t.throwsAsync(login(con, { user: 'root', password: 'wrong-pw', timeoutMs: 3000, pokeMs: 300 }), {
-    instanceOf: ConsoleError,
-  });
+  const err = await t.throwsAsync(
+    login(con, { user: 'root', password: 'wrong-pw', timeoutMs: 3000, pokeMs: 300 }),
+    {
+      instanceOf: ConsoleError,
+    },
+  );
   t.is(err?.code, 'CONSOLE_LOGIN_FAILED');
   t.regex(err!.message, /rp0.*root.*wrong password/);
   t.notRegex(err!.message, /wrong-pw/);
@@ -61,7 +67,9 @@ test.serial('a wrong password is a clear error that does not show the password',
 
 test.serial('login gives up at the deadline when nothing answers', async (t) => {
   const { con } = await setup(t, { password: 'pw', bootMs: 60_000 });
-  const err = await t.throwsAsync(login(con, { user: 'root', password: 'pw', timeoutMs: 600, pokeMs: 150 }));
+  const err = await t.throwsAsync(
+    login(con, { user: 'root', password: 'pw', timeoutMs: 600, pokeMs: 150 }),
+  );
   t.is((err as ConsoleError).code, 'CONSOLE_TIMEOUT');
 });
 

@@ -49,7 +49,11 @@ export class SerialConsole implements ConsoleDriver {
     } catch (err) {
       c.note(`open failed: ${(err as Error).message}`);
       c.log?.end();
-      throw new ConsoleError('CONSOLE_OPEN', `console ${opts.name}: cannot open ${opts.path}: ${(err as Error).message}`, err);
+      throw new ConsoleError(
+        'CONSOLE_OPEN',
+        `console ${opts.name}: cannot open ${opts.path}: ${(err as Error).message}`,
+        err,
+      );
     }
     return c;
   }
@@ -62,10 +66,21 @@ export class SerialConsole implements ConsoleDriver {
     if (this.closing) throw new ConsoleError('CONSOLE_CLOSED', `console ${this.name} is closed`);
     if (this.reopening) await this.reopening;
     const port = this.port;
-    if (!port?.isOpen) throw new ConsoleError('CONSOLE_WRITE', `console ${this.name}: ${this.opts.path} is not open`);
+    if (!port?.isOpen)
+      throw new ConsoleError(
+        'CONSOLE_WRITE',
+        `console ${this.name}: ${this.opts.path} is not open`,
+      );
     await new Promise<void>((resolve, reject) => {
       port.write(Buffer.from(text), (err) => {
-        if (err) reject(new ConsoleError('CONSOLE_WRITE', `console ${this.name}: write failed: ${err.message}`, err));
+        if (err)
+          reject(
+            new ConsoleError(
+              'CONSOLE_WRITE',
+              `console ${this.name}: write failed: ${err.message}`,
+              err,
+            ),
+          );
         else port.drain((e) => (e ? reject(e) : resolve()));
       });
     });

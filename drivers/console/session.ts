@@ -44,24 +44,36 @@ export async function login(con: ConsoleDriver, opts: LoginOptions): Promise<voi
       continue;
     }
     if (m[1] !== undefined) {
-      throw new ConsoleError('CONSOLE_LOGIN_FAILED', `console ${con.name}: login as ${opts.user} refused (wrong password?)`);
+      throw new ConsoleError(
+        'CONSOLE_LOGIN_FAILED',
+        `console ${con.name}: login as ${opts.user} refused (wrong password?)`,
+      );
     }
     if (m[2] !== undefined) {
       if (sentPassword) {
-        throw new ConsoleError('CONSOLE_LOGIN_FAILED', `console ${con.name}: password for ${opts.user} asked again (wrong password?)`);
+        throw new ConsoleError(
+          'CONSOLE_LOGIN_FAILED',
+          `console ${con.name}: password for ${opts.user} asked again (wrong password?)`,
+        );
       }
       sentPassword = true;
       await con.write(`${opts.password}\r`);
     } else if (m[3] !== undefined) {
       if (sentPassword) {
-        throw new ConsoleError('CONSOLE_LOGIN_FAILED', `console ${con.name}: login as ${opts.user} refused (wrong password?)`);
+        throw new ConsoleError(
+          'CONSOLE_LOGIN_FAILED',
+          `console ${con.name}: login as ${opts.user} refused (wrong password?)`,
+        );
       }
       await con.write(`${opts.user}\r`);
     } else {
       return; // at a shell prompt
     }
   }
-  throw new ConsoleError('CONSOLE_TIMEOUT', `console ${con.name}: no shell prompt within ${opts.timeoutMs ?? 60_000} ms`);
+  throw new ConsoleError(
+    'CONSOLE_TIMEOUT',
+    `console ${con.name}: no shell prompt within ${opts.timeoutMs ?? 60_000} ms`,
+  );
 }
 
 export interface RunResult {
@@ -75,7 +87,9 @@ export async function run(con: ConsoleDriver, cmd: string, timeoutMs = 30_000): 
   const end = `HLE${tag}`;
   const half = (s: string) => `'${s.slice(0, 3)}' '${s.slice(3)}'`;
   // One line: the tty echoes it before the shell runs it, so the echo precedes the begin marker.
-  await con.write(`printf '%s%s\\n' ${half(begin)}; ${cmd}; printf '%s%s:%s\\n' ${half(end)} "$?"\r`);
+  await con.write(
+    `printf '%s%s\\n' ${half(begin)}; ${cmd}; printf '%s%s:%s\\n' ${half(end)} "$?"\r`,
+  );
   await con.expect(new RegExp(`${begin}\\n`), timeoutMs);
   const m = await con.expect(new RegExp(`([\\s\\S]*?)${end}:(\\d+)\\n`), timeoutMs);
   return { output: m[1]!, code: Number(m[2]) };

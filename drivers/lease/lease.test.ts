@@ -13,8 +13,14 @@ function tmp(t: { teardown(f: () => void): void }): string {
   return join(dir, 'lease.json');
 }
 
-function startHolder(t: { teardown(f: () => void): void }, file: string, ttl: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, file, String(ttl)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startHolder(
+  t: { teardown(f: () => void): void },
+  file: string,
+  ttl: number,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, file, String(ttl)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -36,7 +42,9 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
 test('a second taker is refused with who holds it; a killed holder releases the lab', async (t) => {
   const file = tmp(t);
   const holder = await startHolder(t, file, 5000);
-  const err = t.throws(() => Lease.acquire({ file, lab: 'test-lab', owner: 'second' }), { instanceOf: LeaseError });
+  const err = t.throws(() => Lease.acquire({ file, lab: 'test-lab', owner: 'second' }), {
+    instanceOf: LeaseError,
+  });
   t.is(err?.code, 'LEASE_HELD');
   t.regex(err!.message, new RegExp(`held by holder-proc on ${hostname()} pid ${holder.pid}`));
   t.is(whoHolds(file)?.owner, 'holder-proc');
@@ -51,7 +59,18 @@ test('a second taker is refused with who holds it; a killed holder releases the 
 test('a lease from another host expires on its own unless renewed', async (t) => {
   const file = tmp(t);
   const soon = new Date(Date.now() + 400).toISOString();
-  writeFileSync(file, JSON.stringify({ owner: 'ci@other', host: 'other-host', pid: 4242, lab: 'test-lab', acquiredAt: new Date().toISOString(), expiresAt: soon, token: 'x' }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      owner: 'ci@other',
+      host: 'other-host',
+      pid: 4242,
+      lab: 'test-lab',
+      acquiredAt: new Date().toISOString(),
+      expiresAt: soon,
+      token: 'x',
+    }),
+  );
   t.throws(() => Lease.acquire({ file, lab: 'test-lab' }), { code: 'LEASE_HELD' } as never);
   t.true(await until(() => whoHolds(file) === undefined, 3000));
   const lease = Lease.acquire({ file, lab: 'test-lab', owner: 'me' });
@@ -71,7 +90,14 @@ test('a live holder keeps renewing past its ttl', async (t) => {
 
 test('unlock removes only your own lease unless forced', (t) => {
   const file = tmp(t);
-  const lease = Lease.acquire({ file, lab: 'test-lab', owner: 'alice', pid: 0, renewMs: 0, ttlMs: 60_000 });
+  const lease = Lease.acquire({
+    file,
+    lab: 'test-lab',
+    owner: 'alice',
+    pid: 0,
+    renewMs: 0,
+    ttlMs: 60_000,
+  });
   t.throws(() => unlock(file, { owner: 'bob' }), { instanceOf: LeaseError });
   t.is(unlock(file, { owner: 'bob', force: true })?.owner, 'alice');
   t.is(whoHolds(file), undefined);

@@ -143,11 +143,18 @@ export class Lease {
         return lease;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-          throw new LeaseError('LEASE_IO', `lab ${opts.lab}: cannot write lease ${opts.file}: ${(err as Error).message}`);
+          throw new LeaseError(
+            'LEASE_IO',
+            `lab ${opts.lab}: cannot write lease ${opts.file}: ${(err as Error).message}`,
+          );
       }
       const held = read(opts.file);
       if (held && !staleReason(held))
-        throw new LeaseError('LEASE_HELD', `lab ${opts.lab} is held by ${describeLease(held)}`, held);
+        throw new LeaseError(
+          'LEASE_HELD',
+          `lab ${opts.lab} is held by ${describeLease(held)}`,
+          held,
+        );
       if (held) clearStale(opts.file, held);
       else rmSync(opts.file, { force: true }); // unreadable leftover
     }
@@ -183,12 +190,19 @@ export class Lease {
 }
 
 /** Removes the lab's lease: only the owner's unless forced. Returns what was removed. */
-export function unlock(file: string, opts: { owner?: string; force?: boolean } = {}): LeaseInfo | undefined {
+export function unlock(
+  file: string,
+  opts: { owner?: string; force?: boolean } = {},
+): LeaseInfo | undefined {
   const l = read(file);
   if (!l) return undefined;
   const owner = opts.owner ?? defaultOwner();
   if (!opts.force && l.owner !== owner && !staleReason(l))
-    throw new LeaseError('LEASE_HELD', `lab ${l.lab} is held by ${describeLease(l)}; not yours (use --force)`, l);
+    throw new LeaseError(
+      'LEASE_HELD',
+      `lab ${l.lab} is held by ${describeLease(l)}; not yours (use --force)`,
+      l,
+    );
   rmSync(file, { force: true });
   return l;
 }

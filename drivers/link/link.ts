@@ -17,7 +17,11 @@ export interface LinkDriver {
   close(): void;
 }
 
-export type LinkErrorCode = 'LINK_SNMP' | 'LINK_UNKNOWN_PORT' | 'LINK_STATE_MISMATCH' | 'LINK_OPERATOR';
+export type LinkErrorCode =
+  | 'LINK_SNMP'
+  | 'LINK_UNKNOWN_PORT'
+  | 'LINK_STATE_MISMATCH'
+  | 'LINK_OPERATOR';
 
 export class LinkError extends Error {
   constructor(

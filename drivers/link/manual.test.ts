@@ -10,7 +10,15 @@ test('manual link asks the operator and confirms by observation', async (t) => {
     shown += d.toString();
   });
   let carrier: LinkState = 'up';
-  const l = createLinkDriver({ model: 'manual', cable: 'ipc', description: 'blue cable, port 24', observe: async () => carrier, input, output, settleTimeoutMs: 2000 });
+  const l = createLinkDriver({
+    model: 'manual',
+    cable: 'ipc',
+    description: 'blue cable, port 24',
+    observe: async () => carrier,
+    input,
+    output,
+    settleTimeoutMs: 2000,
+  });
   const done = l.down();
   setImmediate(() => input.write('\n'));
   setTimeout(() => {
@@ -23,7 +31,15 @@ test('manual link asks the operator and confirms by observation', async (t) => {
 
 test('manual link fails when the observed state never changes', async (t) => {
   const input = new PassThrough();
-  const l = createLinkDriver({ model: 'manual', cable: 'ipc', description: 'port 24', observe: async () => 'up', input, output: new PassThrough(), settleTimeoutMs: 300 });
+  const l = createLinkDriver({
+    model: 'manual',
+    cable: 'ipc',
+    description: 'port 24',
+    observe: async () => 'up',
+    input,
+    output: new PassThrough(),
+    settleTimeoutMs: 300,
+  });
   const done = l.down();
   setImmediate(() => input.write('\n'));
   const err = await t.throwsAsync(done, { instanceOf: LinkError });

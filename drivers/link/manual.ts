@@ -5,7 +5,13 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LinkError, type LinkDriver, type LinkState, type LinkStatus, type ManualLinkOptions } from './link.ts';
+import {
+  type LinkDriver,
+  LinkError,
+  type LinkState,
+  type LinkStatus,
+  type ManualLinkOptions,
+} from './link.ts';
 
 export class ManualLink implements LinkDriver {
   private last: LinkState = 'up';
@@ -38,14 +44,23 @@ export class ManualLink implements LinkDriver {
       if (seen === want) return;
       await sleep(200);
     }
-    throw new LinkError('LINK_STATE_MISMATCH', `cable ${this.opts.cable}: asked to ${what}, but the link is still ${seen}`);
+    throw new LinkError(
+      'LINK_STATE_MISMATCH',
+      `cable ${this.opts.cable}: asked to ${what}, but the link is still ${seen}`,
+    );
   }
 
   private async ask(what: string): Promise<void> {
-    const rl = createInterface({ input: this.opts.input ?? process.stdin, output: this.opts.output ?? process.stdout, terminal: false });
+    const rl = createInterface({
+      input: this.opts.input ?? process.stdin,
+      output: this.opts.output ?? process.stdout,
+      terminal: false,
+    });
     try {
       await new Promise<void>((resolve, reject) => {
-        rl.once('close', () => reject(new LinkError('LINK_OPERATOR', `no answer from the operator: ${what}`)));
+        rl.once('close', () =>
+          reject(new LinkError('LINK_OPERATOR', `no answer from the operator: ${what}`)),
+        );
         rl.question(`[link] Please ${what}, then press Enter: `).then(() => resolve(), reject);
       });
     } finally {

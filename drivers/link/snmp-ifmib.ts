@@ -5,19 +5,39 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SnmpClient, SnmpError } from '../snmp/snmp-client.ts';
-import { LinkError, type LinkDriver, type LinkState, type LinkStatus, type SnmpIfMibOptions } from './link.ts';
+import {
+  type LinkDriver,
+  LinkError,
+  type LinkState,
+  type LinkStatus,
+  type SnmpIfMibOptions,
+} from './link.ts';
 
 const IF_NAME = '.1.3.6.1.2.1.31.1.1.1.1';
 const IF_ADMIN = '.1.3.6.1.2.1.2.2.1.7';
 const IF_OPER = '.1.3.6.1.2.1.2.2.1.8';
-const OPER_NAMES = ['', 'up', 'down', 'testing', 'unknown', 'dormant', 'notPresent', 'lowerLayerDown'];
+const OPER_NAMES = [
+  '',
+  'up',
+  'down',
+  'testing',
+  'unknown',
+  'dormant',
+  'notPresent',
+  'lowerLayerDown',
+];
 
 export class SnmpIfMibLink implements LinkDriver {
   private readonly client: SnmpClient;
   private ifIndex: number | undefined;
 
   constructor(private readonly opts: SnmpIfMibOptions) {
-    this.client = new SnmpClient({ host: opts.host, port: opts.port, community: opts.community, timeouts: opts.snmpTimeouts });
+    this.client = new SnmpClient({
+      host: opts.host,
+      port: opts.port,
+      community: opts.community,
+      timeouts: opts.snmpTimeouts,
+    });
   }
 
   up(): Promise<void> {
@@ -83,7 +103,8 @@ export class SnmpIfMibLink implements LinkDriver {
     try {
       return await op(oid);
     } catch (err) {
-      if (err instanceof SnmpError) throw new LinkError('LINK_SNMP', `${this.where(oid)}: ${err.code} ${err.message}`, err);
+      if (err instanceof SnmpError)
+        throw new LinkError('LINK_SNMP', `${this.where(oid)}: ${err.code} ${err.message}`, err);
       throw err;
     }
   }

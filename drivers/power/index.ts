@@ -8,7 +8,7 @@ import { eaton } from './models/eaton.ts';
 import { generic } from './models/generic.ts';
 import { raritanPx2 } from './models/raritan-px2.ts';
 import type { OutletModel } from './outlet-model.ts';
-import { PowerError, type PowerDriver, type PowerOptions, type SnmpPowerOptions } from './power.ts';
+import { type PowerDriver, PowerError, type PowerOptions, type SnmpPowerOptions } from './power.ts';
 import { SnmpOutletPower } from './snmp-outlet.ts';
 
 export * from './power.ts';
@@ -44,9 +44,16 @@ function snmpModel(opts: SnmpPowerOptions): OutletModel {
 export function createPowerDriver(opts: PowerOptions): PowerDriver {
   if (opts.model === 'manual') return new ManualPower(opts);
   if (!Number.isInteger(opts.outlet) || opts.outlet < 1)
-    throw new PowerError('POWER_BAD_OPTIONS', `PDU ${opts.device}: outlet must be a positive integer, got ${opts.outlet}`);
+    throw new PowerError(
+      'POWER_BAD_OPTIONS',
+      `PDU ${opts.device}: outlet must be a positive integer, got ${opts.outlet}`,
+    );
   if (opts.model === 'generic') return new SnmpOutletPower(generic(opts), opts);
   const model = snmpModel(opts);
-  if (!model) throw new PowerError('POWER_BAD_OPTIONS', `PDU ${opts.device}: unknown model ${(opts as { model: string }).model}`);
+  if (!model)
+    throw new PowerError(
+      'POWER_BAD_OPTIONS',
+      `PDU ${opts.device}: unknown model ${(opts as { model: string }).model}`,
+    );
   return new SnmpOutletPower(model, opts);
 }

@@ -14,7 +14,13 @@ function operator() {
 
 test('manual power asks the operator and remembers the confirmed state', async (t) => {
   const op = operator();
-  const p = createPowerDriver({ model: 'manual', device: 'bench-strip', outlet: 3, input: op.input, output: op.output });
+  const p = createPowerDriver({
+    model: 'manual',
+    device: 'bench-strip',
+    outlet: 3,
+    input: op.input,
+    output: op.output,
+  });
   const done = p.off();
   setImmediate(() => op.input.write('\n'));
   await done;
@@ -28,7 +34,13 @@ test('manual power asks the operator and remembers the confirmed state', async (
 
 test('manual power fails clearly when the operator input closes', async (t) => {
   const op = operator();
-  const p = createPowerDriver({ model: 'manual', device: 'bench-strip', outlet: 1, input: op.input, output: op.output });
+  const p = createPowerDriver({
+    model: 'manual',
+    device: 'bench-strip',
+    outlet: 1,
+    input: op.input,
+    output: op.output,
+  });
   const done = p.on();
   setImmediate(() => op.input.end());
   const err = await t.throwsAsync(done, { instanceOf: PowerError });
@@ -37,7 +49,13 @@ test('manual power fails clearly when the operator input closes', async (t) => {
 
 test('a bad outlet number is refused before any SNMP traffic', (t) => {
   const err = t.throws(() =>
-    createPowerDriver({ model: 'apc-rpdu', device: 'pdu1', host: '198.18.0.1', community: 'x', outlet: 0 }),
+    createPowerDriver({
+      model: 'apc-rpdu',
+      device: 'pdu1',
+      host: '198.18.0.1',
+      community: 'x',
+      outlet: 0,
+    }),
   );
   t.is((err as PowerError).code, 'POWER_BAD_OPTIONS');
 });

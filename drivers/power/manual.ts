@@ -3,7 +3,7 @@
  * terminal and confirms with Enter; the state is whatever was last confirmed.
  */
 import { createInterface } from 'node:readline/promises';
-import { PowerError, type ManualPowerOptions, type PowerDriver, type PowerState } from './power.ts';
+import { type ManualPowerOptions, type PowerDriver, PowerError, type PowerState } from './power.ts';
 
 export class ManualPower implements PowerDriver {
   private state: PowerState | undefined;
@@ -46,7 +46,9 @@ export class ManualPower implements PowerDriver {
     });
     try {
       const answer = await new Promise<string>((resolve, reject) => {
-        rl.once('close', () => reject(new PowerError('POWER_OPERATOR', `no answer from the operator: ${what}`)));
+        rl.once('close', () =>
+          reject(new PowerError('POWER_OPERATOR', `no answer from the operator: ${what}`)),
+        );
         rl.question(`[power] Please ${what}, then press Enter: `).then(resolve, reject);
       });
       return answer.trim();

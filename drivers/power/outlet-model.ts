@@ -17,10 +17,17 @@ export interface OutletModel {
 }
 
 /** A model whose control OID takes 1 (on) / 2 (off) and reads back 1 / 2. */
-export function onOffModel(name: string, controlBase: string, stateBase = controlBase): OutletModel {
+export function onOffModel(
+  name: string,
+  controlBase: string,
+  stateBase = controlBase,
+): OutletModel {
   return {
     name,
-    command: (state, outlet) => ({ oid: `${controlBase}.${outlet}`, value: state === 'on' ? 1 : 2 }),
+    command: (state, outlet) => ({
+      oid: `${controlBase}.${outlet}`,
+      value: state === 'on' ? 1 : 2,
+    }),
     stateOid: (outlet) => `${stateBase}.${outlet}`,
     decode: (v) => (v === 1 ? 'on' : v === 2 ? 'off' : undefined),
   };

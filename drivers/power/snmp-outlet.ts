@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SnmpClient, SnmpError } from '../snmp/snmp-client.ts';
 import type { OutletModel } from './outlet-model.ts';
 import { enqueue } from './pdu-queue.ts';
-import { PowerError, type PowerDriver, type PowerState, type PowerTiming } from './power.ts';
+import { type PowerDriver, PowerError, type PowerState, type PowerTiming } from './power.ts';
 
 export interface SnmpOutletTarget extends PowerTiming {
   device: string;
@@ -70,7 +70,10 @@ export class SnmpOutletPower implements PowerDriver {
     const value = await this.snmp(oid, () => this.client.getInt(oid));
     const state = this.model.decode(value);
     if (state === undefined)
-      throw new PowerError('POWER_BAD_STATE', `${this.where(oid)}: unexpected state value ${value}`);
+      throw new PowerError(
+        'POWER_BAD_STATE',
+        `${this.where(oid)}: unexpected state value ${value}`,
+      );
     return { state };
   }
 

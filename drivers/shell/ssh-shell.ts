@@ -8,14 +8,17 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import ssh2 from 'ssh2';
 import { keysFor } from './known-hosts.ts';
-import { type ExecResult, type RemoteProcess, ShellError, type ShellDriver, type SshShellOptions } from './shell.ts';
+import { exitOf, remoteProcess, shQuote, spawnCommand } from './remote-process.ts';
+import {
+  type ExecResult,
+  type RemoteProcess,
+  type ShellDriver,
+  ShellError,
+  type SshShellOptions,
+} from './shell.ts';
 
 type Client = InstanceType<typeof ssh2.Client>;
 type Channel = ssh2.ClientChannel;
-
-export function shQuote(s: string): string {
-  return `'${s.replaceAll("'", `'\\''`)}'`;
-}
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -53,14 +56,21 @@ export class SshShell implements ShellDriver {
         const code = (err as ShellError).code;
         if (code !== 'SHELL_CONNECT' && code !== 'SHELL_CLOSED') throw err;
         if (Date.now() + delay > deadline)
-          throw new ShellError('SHELL_CONNECT', `${this.where} not reachable within ${timeoutMs} ms: ${(err as Error).message}`, err);
+          throw new ShellError(
+            'SHELL_CONNECT',
+            `${this.where} not reachable within ${timeoutMs} ms: ${(err as Error).message}`,
+            err,
+          );
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 2000);
       }
     }
   }
 
-  async exec(cmd: string, opts: { timeoutMs?: number; stdin?: string | Buffer } = {}): Promise<ExecResult> {
+  async exec(
+    cmd: string,
+    opts: { timeoutMs?: number; stdin?: string | Buffer } = {},
+  ): Promise<ExecResult> {
     const ch = await this.channel(cmd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -74,57 +84,30 @@ export class SshShell implements ShellDriver {
       timer = setTimeout(() => {
         ch.signal('KILL');
         ch.close();
-        reject(new ShellError('SHELL_TIMEOUT', `${this.where}: \`${cmd}\` did not finish within ${timeoutMs} ms`));
+        reject(
+          new ShellError(
+            'SHELL_TIMEOUT',
+            `${this.where}: \`${cmd}\` did not finish within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
     });
     try {
       const { code, signal } = await Promise.race([done, timeout]);
-      return { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code, signal };
+      return {
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+        code,
+        signal,
+      };
     } finally {
       clearTimeout(timer);
     }
   }
 
   async spawn(cmd: string): Promise<RemoteProcess> {
-    // The login shell reports its pid (sshd made it a process group leader), then execs the command.
-    const ch = await this.channel(`echo "hitless-pid:$$" >&2; exec sh -c ${shQuote(cmd)}`);
-    const stdout = new Set<(d: Buffer) => void>();
-    const stderr = new Set<(d: Buffer) => void>();
-    let pidSeen = false;
-    let errHead = '';
-    let resolvePid: (pid: number) => void = () => {};
-    let rejectPid: (e: Error) => void = () => {};
-    const pid = new Promise<number>((res, rej) => {
-      resolvePid = res;
-      rejectPid = rej;
-    });
-    pid.catch(() => undefined);
-    ch.on('data', (d: Buffer) => stdout.forEach((l) => l(d)));
-    ch.stderr.on('data', (d: Buffer) => {
-      if (pidSeen) return stderr.forEach((l) => l(d));
-      errHead += d.toString('latin1');
-      const nl = errHead.indexOf('\n');
-      if (nl < 0) return;
-      const m = /hitless-pid:(\d+)/.exec(errHead.slice(0, nl));
-      pidSeen = true;
-      if (m) resolvePid(Number(m[1]));
-      else rejectPid(new ShellError('SHELL_EXEC', `${this.where}: no pid reported for \`${cmd}\``));
-      const rest = Buffer.from(errHead.slice(nl + 1), 'latin1');
-      if (rest.length) stderr.forEach((l) => l(rest));
-    });
-    const exited = exitOf(ch);
-    exited.then(() => rejectPid(new ShellError('SHELL_EXEC', `${this.where}: \`${cmd}\` exited before reporting its pid`)));
-    return {
-      pid,
-      onStdout: (l) => stdout.add(l),
-      onStderr: (l) => stderr.add(l),
-      wait: () => exited,
-      kill: async (signal = 'TERM') => {
-        const p = await pid;
-        const r = await this.exec(`kill -${signal} -- -${p} 2>/dev/null || kill -${signal} ${p}`, { timeoutMs: 10_000 });
-        if (r.code !== 0) throw new ShellError('SHELL_EXEC', `${this.where}: kill -${signal} ${p} failed: ${r.stderr.trim()}`);
-      },
-    };
+    const ch = await this.channel(spawnCommand(cmd));
+    return remoteProcess(ch, cmd, this.where, (c) => this.exec(c, { timeoutMs: 10_000 }));
   }
 
   /** An interactive login shell on a pseudo-terminal (for `hitless ssh HOST`). */
@@ -132,7 +115,11 @@ export class SshShell implements ShellDriver {
     const c = await this.ensure();
     return new Promise((resolve, reject) =>
       c.shell({ rows: term.rows, cols: term.cols, term: term.term ?? 'xterm-256color' }, (e, ch) =>
-        e ? reject(new ShellError('SHELL_EXEC', `${this.where}: cannot open a shell: ${e.message}`, e)) : resolve(ch),
+        e
+          ? reject(
+              new ShellError('SHELL_EXEC', `${this.where}: cannot open a shell: ${e.message}`, e),
+            )
+          : resolve(ch),
       ),
     );
   }
@@ -141,7 +128,9 @@ export class SshShell implements ShellDriver {
     const sftp = await this.sftp();
     try {
       await new Promise<void>((resolve, reject) =>
-        sftp.fastPut(localPath, remotePath, (e) => (e ? reject(this.sftpError('put', remotePath, e)) : resolve())),
+        sftp.fastPut(localPath, remotePath, (e) =>
+          e ? reject(this.sftpError('put', remotePath, e)) : resolve(),
+        ),
       );
     } finally {
       sftp.end();
@@ -153,7 +142,9 @@ export class SshShell implements ShellDriver {
     const sftp = await this.sftp();
     try {
       await new Promise<void>((resolve, reject) =>
-        sftp.fastGet(remotePath, localPath, (e) => (e ? reject(this.sftpError('get', remotePath, e)) : resolve())),
+        sftp.fastGet(remotePath, localPath, (e) =>
+          e ? reject(this.sftpError('get', remotePath, e)) : resolve(),
+        ),
       );
     } finally {
       sftp.end();
@@ -184,13 +175,21 @@ export class SshShell implements ShellDriver {
   }
 
   private sftpError(op: string, path: string, e: Error): ShellError {
-    return new ShellError('SHELL_SFTP', `${this.where}: SFTP ${op} ${path} failed: ${e.message}`, e);
+    return new ShellError(
+      'SHELL_SFTP',
+      `${this.where}: SFTP ${op} ${path} failed: ${e.message}`,
+      e,
+    );
   }
 
   private async sftp(): Promise<ssh2.SFTPWrapper> {
     const c = await this.ensure();
     return new Promise((resolve, reject) =>
-      c.sftp((e, s) => (e ? reject(new ShellError('SHELL_SFTP', `${this.where}: SFTP: ${e.message}`, e)) : resolve(s))),
+      c.sftp((e, s) =>
+        e
+          ? reject(new ShellError('SHELL_SFTP', `${this.where}: SFTP: ${e.message}`, e))
+          : resolve(s),
+      ),
     );
   }
 
@@ -208,7 +207,11 @@ export class SshShell implements ShellDriver {
         return await open(await this.ensure());
       } catch (err) {
         if (err instanceof ShellError) throw err;
-        throw new ShellError('SHELL_EXEC', `${this.where}: cannot run \`${cmd}\`: ${(err as Error).message}`, err);
+        throw new ShellError(
+          'SHELL_EXEC',
+          `${this.where}: cannot run \`${cmd}\`: ${(err as Error).message}`,
+          err,
+        );
       }
     }
   }
@@ -227,7 +230,10 @@ export class SshShell implements ShellDriver {
     const known = keysFor(o.knownHosts, o.host, port).filter((k) => !k.revoked);
     if (known.length === 0)
       return Promise.reject(
-        new ShellError('SHELL_HOST_UNKNOWN', `${this.where}: host ${o.host} is not in the lab's known_hosts; refusing to connect`),
+        new ShellError(
+          'SHELL_HOST_UNKNOWN',
+          `${this.where}: host ${o.host} is not in the lab's known_hosts; refusing to connect`,
+        ),
       );
     let rejected: ShellError | undefined;
     return new Promise<Client>((resolve, reject) => {
@@ -258,7 +264,9 @@ export class SshShell implements ShellDriver {
         readyTimeout: o.connectTimeoutMs ?? 10_000,
         keepaliveInterval: o.keepaliveIntervalMs ?? 5000,
         keepaliveCountMax: o.keepaliveCountMax ?? 3,
-        algorithms: { serverHostKey: [...new Set(known.map((k) => k.type))] as ssh2.ServerHostKeyAlgorithm[] },
+        algorithms: {
+          serverHostKey: [...new Set(known.map((k) => k.type))] as ssh2.ServerHostKeyAlgorithm[],
+        },
         hostVerifier: (key: Buffer) => {
           if (known.some((k) => k.blob.equals(key))) return true;
           const fp = createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
@@ -271,16 +279,4 @@ export class SshShell implements ShellDriver {
       });
     });
   }
-}
-
-function exitOf(ch: Channel): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    let code: number | null = null;
-    let signal: string | null = null;
-    ch.on('exit', (c: number | null, s?: string) => {
-      code = c ?? null;
-      signal = s ?? null;
-    });
-    ch.on('close', () => resolve({ code, signal }));
-  });
 }

@@ -16,8 +16,14 @@ interface NativeVarbind {
 type NativeCallback<T> = (err: Error | null, result: T) => void;
 interface NativeSession {
   get(opts: { oid: string }, cb: NativeCallback<NativeVarbind[]>): void;
-  set(opts: { oid: string; value: number; type: number }, cb: NativeCallback<NativeVarbind[]>): void;
-  getSubtree(opts: { oid: string; combinedTimeout?: number }, cb: NativeCallback<NativeVarbind[]>): void;
+  set(
+    opts: { oid: string; value: number; type: number },
+    cb: NativeCallback<NativeVarbind[]>,
+  ): void;
+  getSubtree(
+    opts: { oid: string; combinedTimeout?: number },
+    cb: NativeCallback<NativeVarbind[]>,
+  ): void;
   close(): void;
 }
 const native = require('snmp-native') as {
@@ -70,7 +76,13 @@ export interface SnmpTarget {
 }
 
 /** Error statuses that mean the community may read but not write (RFC 3416). */
-const NO_WRITE = new Set(['NoAccess', 'NotWritable', 'ReadOnly', 'AuthorizationError', 'NoCreation']);
+const NO_WRITE = new Set([
+  'NoAccess',
+  'NotWritable',
+  'ReadOnly',
+  'AuthorizationError',
+  'NoCreation',
+]);
 
 export class SnmpClient {
   private readonly session: NativeSession;
@@ -153,9 +165,17 @@ function first(vbs: NativeVarbind[] | undefined, oid: string, where: string): Na
 
 function checkVarbind(vb: NativeVarbind, oid: string, where: string): NativeVarbind {
   if (vb.type === SnmpType.NoSuchObject)
-    throw new SnmpError('SNMP_NO_SUCH_OBJECT', `${where} ${oid}: noSuchObject (the agent does not implement this OID)`, oid);
+    throw new SnmpError(
+      'SNMP_NO_SUCH_OBJECT',
+      `${where} ${oid}: noSuchObject (the agent does not implement this OID)`,
+      oid,
+    );
   if (vb.type === SnmpType.NoSuchInstance)
-    throw new SnmpError('SNMP_NO_SUCH_INSTANCE', `${where} ${oid}: noSuchInstance (no such outlet/port index)`, oid);
+    throw new SnmpError(
+      'SNMP_NO_SUCH_INSTANCE',
+      `${where} ${oid}: noSuchInstance (no such outlet/port index)`,
+      oid,
+    );
   if (vb.type === SnmpType.EndOfMibView)
     throw new SnmpError('SNMP_END_OF_MIB', `${where} ${oid}: endOfMibView`, oid);
   return vb;
@@ -176,6 +196,10 @@ function mapError(err: Error, op: string, oid: string, where: string): SnmpError
       oid,
     );
   if (/^[A-Z][A-Za-z]+$|^Unknown Error/.test(m))
-    return new SnmpError('SNMP_ERROR_STATUS', `${where} ${oid}: ${op} failed with error status ${m}`, oid);
+    return new SnmpError(
+      'SNMP_ERROR_STATUS',
+      `${where} ${oid}: ${op} failed with error status ${m}`,
+      oid,
+    );
   return new SnmpError('SNMP_PROTOCOL', `${where} ${oid}: ${op} failed: ${m}`, oid);
 }

@@ -1,7 +1,8 @@
 /**
  * Test helpers: a network namespace joined to the root namespace by a veth
- * pair on a /30 of 198.19.240.0/20, and a way to run commands inside it.
- * Every name carries the caller's prefix and pid so parallel files never collide.
+ * pair on a /30 of 198.18.212.0-198.18.227.255 (the drivers' share of the test
+ * subnets; 210 and 211 are the drivers' virtual labs), and a way to run
+ * commands inside it. Names carry the caller's prefix and pid so parallel files never collide.
  */
 import { execFileSync } from 'node:child_process';
 
@@ -27,10 +28,10 @@ export function createTestNs(prefix: string, tag: string, slot: number): TestNs 
   const id = `${prefix}${process.pid}-${tag}`;
   const ns = id;
   const hostIf = `${prefix}${process.pid % 100000}${tag}`.slice(0, 15);
-  const third = 240 + (process.pid % 16);
+  const third = 212 + (process.pid % 16);
   const base = ((process.pid >> 4) % 16) * 16 + (slot % 4) * 4;
-  const rootAddr = `198.19.${third}.${base + 1}`;
-  const nsAddr = `198.19.${third}.${base + 2}`;
+  const rootAddr = `198.18.${third}.${base + 1}`;
+  const nsAddr = `198.18.${third}.${base + 2}`;
   const remove = (): void => {
     try {
       run('ip', ['link', 'del', hostIf]);
@@ -51,7 +52,11 @@ export function createTestNs(prefix: string, tag: string, slot: number): TestNs 
 }
 
 /** Polls until `check` resolves truthy or the deadline passes. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { SnmpClient } from '../snmp/snmp-client.ts';
 import { createTestNs, type TestNs, waitFor } from './netns.ts';
 
-const PASS = join(dirname(fileURLToPath(import.meta.url)), '../snmp/fixtures/lab-equipment-pass.mjs');
+const PASS = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../snmp/fixtures/lab-equipment-pass.mjs',
+);
 const SUBTREES = [
   '.1.3.6.1.4.1.318',
   '.1.3.6.1.4.1.13742',
@@ -31,7 +34,7 @@ export interface TestAgent {
   net: TestNs;
   /** Current simulated state (outlets, ports). */
   state(): { outlets: Record<string, { on: boolean }>; admin: Record<string, number> };
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export async function startTestAgent(prefix: string, slot = 0): Promise<TestAgent> {
@@ -46,26 +49,44 @@ export async function startTestAgent(prefix: string, slot = 0): Promise<TestAgen
   writeFileSync(join(dir, 'snmpd.conf'), `${conf}\n`);
   let child: ChildProcess | undefined = spawn(
     'ip',
-    ['netns', 'exec', net.ns, '/usr/sbin/snmpd', '-f', '-C', '-c', join(dir, 'snmpd.conf'),
-      '-Lf', join(dir, 'snmpd.log'), '-I', '-ifTable,ifXTable,interfaces', `udp:${net.nsAddr}:161`],
+    [
+      'netns',
+      'exec',
+      net.ns,
+      '/usr/sbin/snmpd',
+      '-f',
+      '-C',
+      '-c',
+      join(dir, 'snmpd.conf'),
+      '-Lf',
+      join(dir, 'snmpd.log'),
+      '-I',
+      '-ifTable,ifXTable,interfaces',
+      `udp:${net.nsAddr}:161`,
+    ],
     { stdio: 'ignore', env: { ...process.env, MIBS: '', MIBDIRS: dir } },
   );
-  const stop = (): void => {
-    if (child?.pid) {
-      try {
-        process.kill(child.pid, 'SIGTERM');
-      } catch {}
-    }
+  const stop = async (): Promise<void> => {
+    const c = child;
     child = undefined;
-    // snmpd stops its pass_persist children; the namespace goes with it
+    if (c?.pid && c.exitCode === null && c.signalCode === null) {
+      const gone = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      // reap it, so no zombie is left behind; snmpd stops its pass_persist children
+      await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+    }
     net.remove();
     rmSync(dir, { recursive: true, force: true });
   };
   const probe = new SnmpClient({ host: net.nsAddr, community: 'ro-test', timeouts: [200] });
   try {
-    await waitFor('snmpd', async () => (await probe.getInt('.1.3.6.1.2.1.2.2.1.7.1')) === 1, 10_000);
+    await waitFor(
+      'snmpd',
+      async () => (await probe.getInt('.1.3.6.1.2.1.2.2.1.7.1')) === 1,
+      10_000,
+    );
   } catch (err) {
-    stop();
+    await stop();
     throw err;
   } finally {
     probe.close();

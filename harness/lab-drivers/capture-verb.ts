@@ -38,7 +38,10 @@ export async function captureVerb(host: string, opts: CaptureVerbOptions): Promi
     await cap.stop();
     const s = await cap.fetch(opts.output);
     if (opts.json) process.stdout.write(`${JSON.stringify({ host, iface: opts.iface, ...s })}\n`);
-    else process.stdout.write(`${s.path}: ${s.packets} packets, ${s.bytes} bytes (${host} ${opts.iface})\n`);
+    else
+      process.stdout.write(
+        `${s.path}: ${s.packets} packets, ${s.bytes} bytes (${host} ${opts.iface})\n`,
+      );
   } finally {
     await shell.close();
   }

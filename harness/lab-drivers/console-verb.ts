@@ -8,7 +8,10 @@ import { openLab } from './lab-options.ts';
 
 const ESCAPE = 0x1d; // Ctrl-]
 
-export async function consoleVerb(board: string, opts: { lab?: string; log?: string; login?: boolean }): Promise<void> {
+export async function consoleVerb(
+  board: string,
+  opts: { lab?: string; log?: string; login?: boolean },
+): Promise<void> {
   const lab = openLab(opts.lab);
   const con = await consoleFor(lab, board, opts.log);
   const stdin = process.stdin;

@@ -6,19 +6,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPowerDriver, type PowerDriver, type PowerOptions } from '../../drivers/power/index.ts';
-import { createLinkDriver, type LinkDriver, type LinkOptions } from '../../drivers/link/index.ts';
-import { SshShell } from '../../drivers/shell/ssh-shell.ts';
 import { SerialConsole } from '../../drivers/console/serial-console.ts';
 import type { LoginOptions } from '../../drivers/console/session.ts';
+import { createLinkDriver, type LinkDriver, type LinkOptions } from '../../drivers/link/index.ts';
+import {
+  createPowerDriver,
+  type PowerDriver,
+  type PowerOptions,
+} from '../../drivers/power/index.ts';
+import { SshShell } from '../../drivers/shell/ssh-shell.ts';
+import { LabError } from '../lab/errors.ts';
 import { findCable, findHost, resolveSecret } from '../lab/load.ts';
 import type { Board, Lab } from '../lab/schema.ts';
-import { LabError } from '../lab/errors.ts';
 
 export function boardOf(lab: Lab, name: string): Board {
   const board = lab.boards.find((b) => b.name === name);
   if (!board)
-    throw new LabError('LAB_UNKNOWN_HOST', `lab ${lab.name}: no board named "${name}" (boards: ${lab.boards.map((b) => b.name).join(', ')})`);
+    throw new LabError(
+      'LAB_UNKNOWN_HOST',
+      `lab ${lab.name}: no board named "${name}" (boards: ${lab.boards.map((b) => b.name).join(', ')})`,
+    );
   return board;
 }
 
@@ -28,18 +35,34 @@ export function powerOptions(lab: Lab, boardName: string): PowerOptions {
   const outlet = board.power.outlet;
   if (pdu.model === 'manual') return { model: 'manual', device: pdu.name, outlet };
   if (!pdu.address || !pdu.communities)
-    throw new LabError('LAB_SECRET_MISSING', `lab ${lab.name}: PDU ${pdu.name} needs an address and communities`);
-  const base = { device: pdu.name, host: pdu.address, port: pdu.port, community: resolveSecret(pdu.communities.write), outlet };
+    throw new LabError(
+      'LAB_SECRET_MISSING',
+      `lab ${lab.name}: PDU ${pdu.name} needs an address and communities`,
+    );
+  const base = {
+    device: pdu.name,
+    host: pdu.address,
+    port: pdu.port,
+    community: resolveSecret(pdu.communities.write),
+    outlet,
+  };
   if (pdu.model === 'generic') {
     const g = pdu.generic;
-    if (!g) throw new LabError('LAB_SECRET_MISSING', `lab ${lab.name}: PDU ${pdu.name} (generic) needs its generic OIDs`);
+    if (!g)
+      throw new LabError(
+        'LAB_SECRET_MISSING',
+        `lab ${lab.name}: PDU ${pdu.name} (generic) needs its generic OIDs`,
+      );
     return {
       model: 'generic',
       ...base,
       controlOid: g.control,
       stateOid: g.state,
       values: { on: g.on, off: g.off },
-      stateValues: g.stateOn !== undefined && g.stateOff !== undefined ? { on: g.stateOn, off: g.stateOff } : undefined,
+      stateValues:
+        g.stateOn !== undefined && g.stateOff !== undefined
+          ? { on: g.stateOn, off: g.stateOff }
+          : undefined,
     };
   }
   return { model: pdu.model, ...base };
@@ -53,12 +76,19 @@ export function linkOptions(lab: Lab, cable: string): LinkOptions {
   const found = findCable(lab, cable);
   if (!found) {
     const known = lab.switches.flatMap((s) => Object.keys(s.ports));
-    throw new LabError('LAB_UNKNOWN_HOST', `lab ${lab.name}: no cable named "${cable}" (cables: ${known.join(', ')})`);
+    throw new LabError(
+      'LAB_UNKNOWN_HOST',
+      `lab ${lab.name}: no cable named "${cable}" (cables: ${known.join(', ')})`,
+    );
   }
   const sw = found.switch;
-  if (sw.model === 'manual') return { model: 'manual', cable, description: `${sw.name}: ${found.ifName}` };
+  if (sw.model === 'manual')
+    return { model: 'manual', cable, description: `${sw.name}: ${found.ifName}` };
   if (!sw.address || !sw.communities)
-    throw new LabError('LAB_SECRET_MISSING', `lab ${lab.name}: switch ${sw.name} needs an address and communities`);
+    throw new LabError(
+      'LAB_SECRET_MISSING',
+      `lab ${lab.name}: switch ${sw.name} needs an address and communities`,
+    );
   return {
     model: 'snmp-ifmib',
     device: sw.name,
@@ -88,12 +118,21 @@ export function shellFor(lab: Lab, hostName: string): SshShell {
 
 export function consoleFor(lab: Lab, boardName: string, logFile?: string): Promise<SerialConsole> {
   const board = boardOf(lab, boardName);
-  return SerialConsole.open({ name: board.name, path: board.console.port, baudRate: board.console.baud, logFile });
+  return SerialConsole.open({
+    name: board.name,
+    path: board.console.port,
+    baudRate: board.console.baud,
+    logFile,
+  });
 }
 
 export function loginOptions(lab: Lab, boardName: string): LoginOptions {
   const c = boardOf(lab, boardName).console;
-  return { user: c.user, password: resolveSecret(c.password), prompt: c.prompt ? new RegExp(c.prompt) : undefined };
+  return {
+    user: c.user,
+    password: resolveSecret(c.password),
+    prompt: c.prompt ? new RegExp(c.prompt) : undefined,
+  };
 }
 
 export function leaseFile(lab: Lab): string {

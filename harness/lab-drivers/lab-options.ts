@@ -14,7 +14,11 @@ export function openLab(file: string | undefined): Lab {
 export function refuseIfLeasedByOther(lab: Lab): void {
   const holder = whoHolds(leaseFile(lab));
   if (holder && holder.owner !== defaultOwner())
-    throw new LeaseError('LEASE_HELD', `lab ${lab.name} is held by ${describeLease(holder)}`, holder);
+    throw new LeaseError(
+      'LEASE_HELD',
+      `lab ${lab.name} is held by ${describeLease(holder)}`,
+      holder,
+    );
 }
 
 /** "10s", "500ms", "2m", "1h" or plain seconds → milliseconds. */

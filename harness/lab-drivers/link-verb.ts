@@ -2,7 +2,11 @@
 import { linkFor } from './from-lab.ts';
 import { openLab, refuseIfLeasedByOther } from './lab-options.ts';
 
-export async function linkVerb(action: 'up' | 'down' | 'status', cable: string, opts: { lab?: string; json?: boolean }): Promise<void> {
+export async function linkVerb(
+  action: 'up' | 'down' | 'status',
+  cable: string,
+  opts: { lab?: string; json?: boolean },
+): Promise<void> {
   const lab = openLab(opts.lab);
   const link = linkFor(lab, cable);
   try {

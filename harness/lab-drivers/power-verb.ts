@@ -3,7 +3,11 @@ import type { PowerAction } from '../../drivers/power/index.ts';
 import { boardOf, powerFor } from './from-lab.ts';
 import { openLab, refuseIfLeasedByOther } from './lab-options.ts';
 
-export async function powerVerb(action: PowerAction | 'status', board: string, opts: { lab?: string; json?: boolean }): Promise<void> {
+export async function powerVerb(
+  action: PowerAction | 'status',
+  board: string,
+  opts: { lab?: string; json?: boolean },
+): Promise<void> {
   const lab = openLab(opts.lab);
   boardOf(lab, board);
   if (action !== 'status') refuseIfLeasedByOther(lab);

@@ -2,7 +2,11 @@
 import { shellFor } from './from-lab.ts';
 import { openLab } from './lab-options.ts';
 
-export async function sshVerb(host: string, cmd: string[], opts: { lab?: string; timeout?: number }): Promise<void> {
+export async function sshVerb(
+  host: string,
+  cmd: string[],
+  opts: { lab?: string; timeout?: number },
+): Promise<void> {
   const lab = openLab(opts.lab);
   const shell = shellFor(lab, host);
   try {
@@ -13,7 +17,10 @@ export async function sshVerb(host: string, cmd: string[], opts: { lab?: string;
       process.exitCode = r.code ?? 255;
       return;
     }
-    const ch = await shell.openShell({ rows: process.stdout.rows ?? 24, cols: process.stdout.columns ?? 80 });
+    const ch = await shell.openShell({
+      rows: process.stdout.rows ?? 24,
+      cols: process.stdout.columns ?? 80,
+    });
     const stdin = process.stdin;
     if (stdin.isTTY) stdin.setRawMode(true);
     stdin.pipe(ch);

@@ -18,6 +18,15 @@ const EPB = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** A block larger than this is taken as garbage rather than buffered. */
 const MAX_BLOCK = 16 << 20;
+/** Fixed part of each block body we read: a shorter block is corrupt, not read past its end. */
+const MIN_BODY: Record<number, number> = {
+  [SHB]: 16,
+  [IDB]: 8,
+  [OBSOLETE_PB]: 20,
+  [SPB]: 4,
+  [ISB]: 12,
+  [EPB]: 20,
+};
 
 interface Interface {
   linkType: number;
@@ -128,6 +137,13 @@ export class PcapngDecoder {
     const body = pos + 8;
     const bodyEnd = pos + length - 4;
     const blockType = this.le ? type : this.buf.readUInt32BE(pos);
+    const min = MIN_BODY[blockType];
+    if (min !== undefined && bodyEnd - body < min) {
+      return this.corrupt(
+        pos,
+        `block type ${blockType} of ${length} bytes, its fixed part needs ${min + 12}`,
+      );
+    }
     switch (blockType) {
       case IDB:
         this.interfaceBlock(body, bodyEnd);

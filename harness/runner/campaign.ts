@@ -6,18 +6,21 @@
  * Whatever ends the run (the end, an error, Ctrl-C), the clean-up stack
  * heals the chassis: processes stopped, cables up, power on.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { Lease } from '../../drivers/lease/lease.ts';
 import { parseFormats, writeReports } from '../../reports/render.ts';
 import type { Artifact, Results } from '../../reports/results-schema.ts';
 import type { FaultState } from '../faults/fault.ts';
 import { FAULTS } from '../faults/index.ts';
 import { DEFAULT_LAB_FILE, loadLab } from '../lab/load.ts';
+import { leaseFile } from '../lab-drivers/from-lab.ts';
 import { expandSchedule, loadTestplan } from '../plan/load.ts';
 import { analyzeRun } from './analysis.ts';
 import type { BoardDaemon } from './board-daemon.ts';
 import { abortableSleep, LabChassis } from './chassis.ts';
 import { Cleanup } from './cleanup.ts';
+import { openConsoles } from './consoles.ts';
 import { chassisAddress } from './daemon-config.ts';
 import { CHECKOUT, checkLab, deployStack, ensureVirtualLab, remoteHitless } from './deploy.ts';
 import { codeOf, messageOf, RunnerError } from './errors.ts';
@@ -102,6 +105,7 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   let trafficStart = startedAt;
   let trafficEnd: number | undefined;
   const daemonLogs: string[] = [];
+  const consoleLogs: string[] = [];
   const access = openLab(lab);
   cleanup.add('close lab access', async () => access.close());
   try {
@@ -109,7 +113,38 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
       const down = await ensureVirtualLab(lab, timeline);
       if (down && !opts.keepLab) cleanup.add('virtual lab down', down);
     }
+    // One run at a time per lab. (A virtual lab's lease lives in its state
+    // directory, which bringing the lab up recreates: take it after that.)
+    const lease = Lease.acquire({
+      file: leaseFile(lab),
+      lab: lab.name,
+      ttlMs: 30_000,
+      onLost: (by) => timeline.add('harness', 'lease.lost', { by: by?.owner ?? null }),
+    });
+    timeline.add('harness', 'lease.acquired', { owner: lease.info.owner });
+    cleanup.add('release the lab lease', async () => lease.release());
     await checkLab(access, timeline);
+    const consoles = await openConsoles(lab, artifactsDir, timeline, {
+      login: lab.kind === 'real',
+    });
+    consoleLogs.push(...consoles.logs);
+    cleanup.add('close the consoles', () => consoles.close());
+    // Runs after the daemons are stopped, while the lab is still there.
+    cleanup.add('fetch the daemon logs', async () => {
+      for (const board of lab.boards) {
+        const local = join(artifactsDir, `${board.name}-daemon.log`);
+        try {
+          await access.host(board.name).fetch('/var/log/rpd.log', local, 30_000);
+          daemonLogs.push(local);
+        } catch (err) {
+          timeline.add('harness', 'artifact.lost', {
+            board: board.name,
+            file: '/var/log/rpd.log',
+            message: messageOf(err),
+          });
+        }
+      }
+    });
     let daemons = new Map<string, BoardDaemon>();
     const deployed = await deployStack(access, plan, timeline, (list) => {
       cleanup.add('stop the daemons', async () => {
@@ -193,16 +228,6 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   const interrupted = cleanup.wasInterrupted;
   const last = records.at(-1);
   if (last) last.spanEnd = Math.max(last.spanEnd, trafficEnd);
-  for (const board of lab.boards) {
-    const local = join(artifactsDir, `${board.name}-daemon.log`);
-    try {
-      await access.host(board.name).fetch('/var/log/rpd.log', local, 30_000);
-      daemonLogs.push(local);
-    } catch {
-      // a board that cannot be reached has no log to give; the timeline says why
-    }
-  }
-  access.close();
   timeline.add('harness', 'run.end', {});
   const timelineFile = timeline.save();
 
@@ -228,9 +253,10 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
     ...pcaps.map((p) => artifact(dir, p, 'pcap')),
     ...agents.map((a) => artifact(dir, a.logFile, 'agent-log', `agent on ${a.peer.name}`)),
     ...daemonLogs.map((p) => artifact(dir, p, 'daemon-log')),
+    ...consoleLogs.filter((p) => existsSync(p)).map((p) => artifact(dir, p, 'console-log')),
   ];
   const iterationArtifacts = runArtifacts.filter(
-    (a) => a.kind === 'pcap' || a.kind === 'daemon-log',
+    (a) => a.kind === 'pcap' || a.kind === 'daemon-log' || a.kind === 'console-log',
   );
   const results = assembleResults({
     dir,
@@ -342,6 +368,7 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
   const tally: Tally = { done: 0, errors: 0, peerErrors: 0 };
   let spanStart = c.trafficStart;
   for (const planned of c.schedule) {
+    if (c.signal.aborted) throw new RunnerError('RUN_INTERRUPTED', 'interrupted');
     const fault = FAULTS[planned.kind];
     const rec: IterationRecord = {
       index: planned.iteration,
@@ -397,7 +424,10 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
       c.timeline.add('harness', 'fault.healed', { kind: planned.kind });
       tally.done++;
     } catch (err) {
-      if (c.signal.aborted) throw err;
+      if (c.signal.aborted) {
+        rec.error = { code: 'RUN_INTERRUPTED', message: 'interrupted (Ctrl-C) during this fault' };
+        throw err;
+      }
       rec.error = { code: codeOf(err), message: messageOf(err) };
       c.timeline.add('harness', 'fault.error', rec.error);
       tally.errors++;

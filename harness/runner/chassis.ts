@@ -215,6 +215,8 @@ export class LabChassis implements ChassisControl {
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.opts.signal?.aborted && !this.healing)
+        throw new RunnerError('RUN_INTERRUPTED', 'interrupted');
       const v = await probe();
       if (v !== undefined) return v;
       if (Date.now() > deadline)

@@ -1,22 +1,19 @@
 /**
- * The lab as the runner drives it: an SSH shell per host, a power driver per
- * board (drivers/power, from the board's PDU entry) and cable control. The
- * same code drives the virtual chassis and a real lab; only the lab file
- * differs.
+ * The lab as the runner drives it: an SSH shell per host (drivers/shell), a
+ * power driver per board and a link driver per cable, all built from the
+ * lab file by harness/lab-drivers. The same code drives the virtual chassis
+ * and a real lab; only the lab file differs.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLinkDriver, type LinkDriver, type LinkOptions } from '../../drivers/link/index.ts';
-import {
-  createPowerDriver,
-  type PowerDriver,
-  type PowerOptions,
-} from '../../drivers/power/index.ts';
-import { findCable, resolveSecret } from '../lab/load.ts';
-import type { Board, Lab, Peer, SecretRef, SshEndpoint } from '../lab/schema.ts';
+import { readFileSync } from 'node:fs';
+import { createLinkDriver, type LinkDriver } from '../../drivers/link/index.ts';
+import { createPowerDriver, type PowerDriver } from '../../drivers/power/index.ts';
+import { SshShell } from '../../drivers/shell/ssh-shell.ts';
+import { resolveSecret } from '../lab/load.ts';
+import type { Board, Lab, Peer, SshEndpoint } from '../lab/schema.ts';
+import { boardOf, linkOptions, powerOptions } from '../lab-drivers/from-lab.ts';
 import { RunnerError } from './errors.ts';
-import { OpenSshHost, type RemoteHost } from './remote.ts';
+import type { RemoteHost } from './remote.ts';
+import { Ssh2Host } from './remote-ssh2.ts';
 
 export interface LabAccess {
   lab: Lab;
@@ -29,100 +26,42 @@ export interface LabAccess {
   close(): void;
 }
 
-function pduOptions(lab: Lab, board: Board): PowerOptions {
-  const pdu = lab.pdus.find((p) => p.name === board.power.pdu);
-  if (!pdu)
-    throw new RunnerError('RUN_LAB', `board ${board.name}: no PDU named ${board.power.pdu}`);
-  if (pdu.model === 'manual')
-    return { model: 'manual', device: pdu.name, outlet: board.power.outlet };
-  if (!pdu.address || !pdu.communities)
-    throw new RunnerError('RUN_LAB', `PDU ${pdu.name}: address and communities are required`);
-  const common = {
-    device: pdu.name,
-    host: pdu.address,
-    port: pdu.port,
-    community: resolveSecret(pdu.communities.write),
-    outlet: board.power.outlet,
-  };
-  if (pdu.model === 'generic') {
-    const g = pdu.generic;
-    if (!g)
-      throw new RunnerError('RUN_LAB', `PDU ${pdu.name}: model generic needs a generic: block`);
-    return {
-      ...common,
-      model: 'generic',
-      controlOid: g.control,
-      ...(g.state ? { stateOid: g.state } : {}),
-      values: { on: g.on, off: g.off },
-      ...(g.stateOn !== undefined && g.stateOff !== undefined
-        ? { stateValues: { on: g.stateOn, off: g.stateOff } }
-        : {}),
-    };
-  }
-  return { ...common, model: pdu.model };
-}
-
-function linkOptions(lab: Lab, cable: string): LinkOptions {
-  const where = findCable(lab, cable);
-  if (!where || where.switch.model === 'manual') {
-    return { model: 'manual', cable, description: where?.ifName ?? `cable ${cable}` };
-  }
-  const sw = where.switch;
-  if (!sw.address || !sw.communities)
-    throw new RunnerError('RUN_LAB', `switch ${sw.name}: address and communities are required`);
-  return {
-    model: 'snmp-ifmib',
-    device: sw.name,
-    cable,
-    host: sw.address,
-    port: sw.port,
-    community: resolveSecret(sw.communities.write),
-    ifName: where.ifName,
-    // The IPC port has carrier only while both boards are powered: check the admin state.
-    waitOper: false,
-  };
-}
-
 export function openLab(lab: Lab): LabAccess {
-  let keyDir: string | undefined;
-  const keyFile = (ref: SecretRef): string => {
-    if ('file' in ref) return ref.file;
-    keyDir ??= mkdtempSync(join(tmpdir(), 'hitless-run-key-'));
-    const file = join(keyDir, ref.env);
-    writeFileSync(file, resolveSecret(ref, { raw: true }), { mode: 0o600 });
-    chmodSync(file, 0o600);
-    return file;
-  };
-  const shells = new Map<string, RemoteHost>();
+  // Read when first needed: a virtual lab writes it when it comes up.
+  let knownHosts: string | undefined;
+  const shells = new Map<string, Ssh2Host>();
   const target = (name: string, ssh: SshEndpoint) =>
-    new OpenSshHost({
+    new Ssh2Host(
       name,
-      host: ssh.host,
-      port: ssh.port,
-      user: ssh.user,
-      keyFile: keyFile(ssh.key),
-      knownHosts: lab.knownHosts,
-    });
+      () =>
+        new SshShell({
+          name,
+          host: ssh.host,
+          port: ssh.port,
+          user: ssh.user,
+          privateKey: resolveSecret(ssh.key, { raw: true }),
+          knownHosts: (knownHosts ??= readFileSync(lab.knownHosts, 'utf8')),
+          // Short: a board that lost power must not hold up a status poll.
+          connectTimeoutMs: 3000,
+          keepaliveIntervalMs: 1000,
+          keepaliveCountMax: 3,
+        }),
+    );
   for (const b of lab.boards) shells.set(b.name, target(b.name, b.ssh));
   for (const p of lab.peers) shells.set(p.name, target(p.name, p.ssh));
-  const drivers = new Map<string, PowerDriver>();
+  const powers = new Map<string, PowerDriver>();
   const links = new Map<string, LinkDriver>();
-  const board = (name: string): Board => {
-    const b = lab.boards.find((x) => x.name === name);
-    if (!b) throw new RunnerError('RUN_LAB', `lab ${lab.name}: no board named ${name}`);
-    return b;
-  };
-  const driver = (name: string): PowerDriver => {
-    let d = drivers.get(name);
+  const power = (name: string): PowerDriver => {
+    let d = powers.get(name);
     if (!d) {
-      d = createPowerDriver(pduOptions(lab, board(name)));
-      drivers.set(name, d);
+      d = createPowerDriver(powerOptions(lab, name));
+      powers.set(name, d);
     }
     return d;
   };
   return {
     lab,
-    board,
+    board: (name) => boardOf(lab, name),
     host(name) {
       const h = shells.get(name);
       if (!h) throw new RunnerError('RUN_LAB', `lab ${lab.name}: no host named ${name}`);
@@ -137,22 +76,26 @@ export function openLab(lab: Lab): LabAccess {
       });
     },
     async power(name, action) {
-      const d = driver(name);
+      const d = power(name);
       await (action === 'on' ? d.on() : d.off());
+      // The board's SSH connection died with its power, or belongs to its previous boot.
+      shells.get(name)?.reset();
     },
-    powerState: (name) => driver(name).status(),
+    powerState: (name) => power(name).status(),
     async link(cable, state) {
       let d = links.get(cable);
       if (!d) {
-        d = createLinkDriver(linkOptions(lab, cable));
+        const opts = linkOptions(lab, cable);
+        // The IPC port has carrier only while both boards are powered: check the admin state.
+        d = createLinkDriver(opts.model === 'snmp-ifmib' ? { ...opts, waitOper: false } : opts);
         links.set(cable, d);
       }
       await (state === 'up' ? d.up() : d.down());
     },
     close() {
-      for (const d of drivers.values()) d.close();
+      for (const d of powers.values()) d.close();
       for (const d of links.values()) d.close();
-      if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+      for (const h of shells.values()) void h.close().catch(() => undefined);
     },
   };
 }

@@ -218,6 +218,9 @@ export function iterationOf(
   if (r.skipped) {
     status = 'skipped';
     summary = r.skipped;
+  } else if (r.error?.code === 'RUN_INTERRUPTED') {
+    status = 'error';
+    summary = r.error.message;
   } else if (r.expected === 'degraded' && !r.error) {
     status = 'expected-degraded';
     summary =
@@ -236,6 +239,14 @@ export function iterationOf(
   } else if (r.error) {
     status = 'error';
     summary = `fault not completed: ${r.error.message}`;
+  } else if (connections.length === 0) {
+    // Nothing was there to watch: a fault no peer could have noticed proves nothing.
+    status = 'error';
+    error = {
+      code: 'RUN_NO_TRAFFIC',
+      message: 'no peer connection was open during this fault (all broke earlier, or none connected)',
+    };
+    summary = error.message;
   } else if (unsure.length > 0) {
     status = 'error';
     error = {

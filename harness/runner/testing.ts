@@ -9,7 +9,12 @@ export function writePlan(dir: string, name: string, over: Record<string, unknow
   const plan = {
     name,
     traffic: { connections_per_peer: 2, rate_kbps: 400 },
-    faults: { spacing_ms: 500, warmup_ms: 800, order: 'listed', schedule: [{ kind: 'kill-active' }] },
+    faults: {
+      spacing_ms: 500,
+      warmup_ms: 800,
+      order: 'listed',
+      schedule: [{ kind: 'kill-active' }],
+    },
     settle: { standby_hot_timeout_ms: 15000, boot_timeout_ms: 15000 },
     checks: { max_stall_ms: 1000 },
     reports: ['json', 'junit', 'md'],
@@ -26,7 +31,9 @@ export interface CliRun {
 }
 
 export function startRun(args: string[]): CliRun {
-  const child = spawn(process.execPath, [LOCAL_HITLESS, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [LOCAL_HITLESS, 'run', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => {

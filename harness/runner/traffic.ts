@@ -36,7 +36,9 @@ export interface RunningAgent {
 }
 
 export function agentCommand(peer: Peer, s: AgentSettings, index: number): string {
+  // exec: the agent replaces the shell, so a signal to the group reaches it alone.
   return [
+    'exec',
     s.hitless,
     'agent',
     `--target ${s.target}`,
@@ -147,14 +149,23 @@ export function startCaptures(
     const shell = lab.host(point.host);
     const remoteFile = `/var/tmp/hitless-${runId}-${point.name}.pcap`;
     const stderr: string[] = [];
-    // tcpdump runs until the SSH channel's input ends, then stops with SIGINT
-    // so it flushes its last buffer and prints its statistics.
+    // tcpdump runs until told (SIGTERM to its pid: it flushes its last
+    // buffer and prints its statistics) or until the SSH channel's input
+    // ends (the runner died). A background job's input is /dev/null, so the
+    // watcher reads the channel through fd 3. The shell outlives both and
+    // reaps them.
     const cmd =
-      `tcpdump -i ${shellQuote(point.iface)} -U -n -s 0 -w ${shellQuote(remoteFile)} host ${filterHost} & p=$!; ` +
-      'cat >/dev/null; kill -INT $p 2>/dev/null; wait $p';
-    const handle = shell.stream(cmd, (line, from) => {
-      if (from === 'stderr') stderr.push(line);
-    });
+      `exec 3<&0; tcpdump -i ${shellQuote(point.iface)} -U -n -s 0 -w ${shellQuote(remoteFile)} host ${filterHost} </dev/null & p=$!; ` +
+      'echo "capture-pid:$p" >&2; ' +
+      '( while read -r _ <&3; do :; done; kill -TERM $p 2>/dev/null ) & w=$!; exec 3<&-; ' +
+      'wait $p; s=$?; kill $w 2>/dev/null; wait $w 2>/dev/null; exit $s';
+    const handle = shell.stream(
+      cmd,
+      (line, from) => {
+        if (from === 'stderr') stderr.push(line);
+      },
+      '',
+    );
     timeline.add('harness', 'capture.start', {
       capture: point.name,
       host: point.host,
@@ -194,7 +205,13 @@ export async function stopCaptures(
   dir: string,
   timeline: Timeline,
 ): Promise<string[]> {
-  await Promise.all(caps.map((c) => c.handle.stop(8000)));
+  await Promise.all(
+    caps.map(async (c) => {
+      const pid = c.stderr.map((l) => /^capture-pid:(\d+)/.exec(l)?.[1]).find(Boolean);
+      if (pid && !c.handle.exited) await c.shell.exec(`kill -TERM ${pid}`).catch(() => undefined);
+      await c.handle.stop(8000);
+    }),
+  );
   const files: string[] = [];
   for (const c of caps) {
     const local = join(dir, `${c.point.name}.pcap`);

@@ -7,6 +7,7 @@
 import { TcpFlag } from '../../stack/wire/tcp-types.ts';
 import type { TcpPacket } from '../pcap/decode.ts';
 import { Direction } from './direction.ts';
+import { finishConnection } from './end-of-capture.ts';
 import type { Evidence, EvidenceKind, FaultWindow } from './evidence.ts';
 import { StallTracker } from './stalls.ts';
 
@@ -265,7 +266,8 @@ export class Connection {
     }
   }
 
-  private endZeroWindow(d: Direction, frame: number, timeMs: number): void {
+  /** Records the zero-window period of `d` that ends at this frame. */
+  endZeroWindow(d: Direction, frame: number, timeMs: number): void {
     const since = d.zeroWindowSince!;
     d.zeroWindowSince = undefined;
     this.add({
@@ -304,53 +306,6 @@ export class Connection {
 
   /** End of capture: open stalls, zero windows still open, gaps never filled. */
   finish(endMs: number, endFrame: number): void {
-    const outstanding = this.dirs.some((d) => d.started && d.nxt > (d.ackSeen ? d.acked : 1));
-    if (!this.closed && outstanding) this.stalls.openAtEnd({ frame: endFrame, timeMs: endMs });
-    this.checkOneWay(endMs);
-    for (const d of this.dirs) {
-      if (d.zeroWindowSince) this.endZeroWindow(d, endFrame, endMs);
-      const gap = d.coverage.firstGap();
-      if (!gap) continue;
-      const settled = endMs - gap.island.timeMs >= this.opts.holeGraceMs;
-      this.add({
-        kind: 'hole',
-        severity: settled ? 'drop' : 'incomplete',
-        from: d.label,
-        frame: gap.island.frame,
-        timeMs: gap.island.timeMs,
-        relatedFrames: [d.coverage.contiguousFrame],
-        detail:
-          `${gap.end - gap.start} bytes at seq ${d.seq(gap.start)}..${d.seq(gap.end)} never captured, never acknowledged` +
-          (settled ? '' : ' (capture ended before a retransmission was due)'),
-      });
-    }
-  }
-
-  /** Only one side was captured: a SYN nobody answered, or traffic whose other half is missing. */
-  private checkOneWay(endMs: number): void {
-    const [c, s] = this.dirs;
-    if (c.started && s.started) return;
-    const only = c.started ? c : s;
-    if (only.synSeen && only.nxt <= 1) {
-      const settled = endMs - this.firstMs >= this.opts.holeGraceMs || only.counts.syn > 1;
-      this.add({
-        kind: 'syn-unanswered',
-        severity: settled ? 'drop' : 'incomplete',
-        from: only.label,
-        frame: this.firstFrame,
-        timeMs: this.firstMs,
-        relatedFrames: [this.lastFrame],
-        detail: `${only.counts.syn} SYN(s) and no answer from ${only === c ? this.server : this.client}`,
-      });
-      return;
-    }
-    this.add({
-      kind: 'one-way',
-      severity: 'incomplete',
-      from: only.label,
-      frame: this.firstFrame,
-      timeMs: this.firstMs,
-      detail: `nothing captured from ${only === c ? this.server : this.client}: delivery cannot be judged`,
-    });
+    finishConnection(this, endMs, endFrame, this.opts.holeGraceMs);
   }
 }

@@ -11,6 +11,7 @@ import {
   encodeTcpFrame,
   formatMac,
   gratuitousArpFrame,
+  internetChecksum,
   parseIpv4,
   parseMac,
   TcpFlag,
@@ -97,6 +98,44 @@ test('answers ping to the sender MAC, drops pings to other addresses', (t) => {
   accounted(t, ifc);
 });
 
+test('fragments, tagged frames, other MACs and a non-owner: dropped by reason, never answered', (t) => {
+  const { ifc, take } = setup();
+  const h = { srcMac: PEER_MAC, dstMac: OWN_MAC, src: PEER_IP, dst: OWN_IP };
+  const ping = encodeIcmpEchoFrame(h, { type: 8, code: 0, id: 9, seq: 1, data: new Uint8Array(8) });
+  const fragment = ping.slice();
+  fragment[20] = 0x20; // more fragments
+  fragment[24] = 0;
+  fragment[25] = 0;
+  const sum = internetChecksum(fragment, 14, 34);
+  fragment[24] = sum >>> 8;
+  fragment[25] = sum & 0xff;
+  ifc.receive(fragment, 0);
+  const tagged = encodeEthernet({
+    dst: OWN_MAC,
+    src: PEER_MAC,
+    vlan: { pcp: 0, dei: false, id: 7 },
+    etherType: 0x0800,
+    payload: ping.subarray(14),
+  });
+  ifc.receive(tagged, 0);
+  const otherMac = ping.slice();
+  otherMac[5] = 0x99;
+  ifc.receive(otherMac, 0);
+  ifc.setOwner(false);
+  ifc.receive(ping, 0);
+  t.deepEqual(take(), []);
+  t.deepEqual(ifc.counters.snapshot().dropped, {
+    'eth-not-for-us': 1,
+    'eth-vlan-tagged': 1,
+    'ip-fragment': 1,
+    'ip-not-owner': 1,
+  });
+  ifc.setOwner(true);
+  ifc.receive(ping, 1);
+  t.like(take()[0]?.icmp, { type: 0, id: 9 });
+  accounted(t, ifc);
+});
+
 test('TCP is dropped without a handler and delivered with one', (t) => {
   const { ifc } = setup();
   const frame = encodeTcpFrame(
@@ -118,8 +157,17 @@ test('TCP is dropped without a handler and delivered with one', (t) => {
   ifc.onTcp(() => {
     throw new Error('engine bug');
   });
+  const reported: string[] = [];
+  ifc.onReceiveError((where, err) => reported.push(`${where}: ${(err as Error).message}`));
   ifc.receive(frame, 7);
   t.is(ifc.counters.droppedCount('tcp-handler-error'), 1);
+  t.deepEqual(reported, ['tcp-handler: engine bug']);
+  // a reporter that throws changes nothing: the frame is still counted once
+  ifc.onReceiveError(() => {
+    throw new Error('logger bug');
+  });
+  t.notThrows(() => ifc.receive(frame, 8));
+  t.is(ifc.counters.droppedCount('tcp-handler-error'), 2);
   t.is(ifc.counters.delivered, 1);
   accounted(t, ifc);
 });

@@ -53,6 +53,8 @@ export type TcpHandler = (packet: TcpPacket, now: number) => void;
 /** Puts a frame on the link; false when the link refused it. */
 export type Transmit = (frame: Uint8Array) => boolean;
 export type SendResult = 'sent' | 'queued' | 'dropped';
+/** Told of an exception caught on the receive path; the frame is already counted as dropped. */
+export type ReceiveErrorHandler = (where: 'receive' | 'tcp-handler', err: unknown) => void;
 
 export class IpInterface {
   readonly counters = new InterfaceCounters();
@@ -61,6 +63,7 @@ export class IpInterface {
   private mac: Uint8Array;
   private readonly mask: number;
   private tcpHandler: TcpHandler | undefined;
+  private errorHandler: ReceiveErrorHandler | undefined;
   /** Whether this board owns the address now (a standby does not answer for it). */
   private owner = true;
   private ipId = 0;
@@ -91,6 +94,19 @@ export class IpInterface {
     this.tcpHandler = handler;
   }
 
+  /** Hear about exceptions the receive path caught (so the daemon can log what broke). */
+  onReceiveError(handler: ReceiveErrorHandler | undefined): void {
+    this.errorHandler = handler;
+  }
+
+  private reportError(where: 'receive' | 'tcp-handler', err: unknown): void {
+    try {
+      this.errorHandler?.(where, err);
+    } catch {
+      // a failing reporter must not turn a dropped frame into a crash
+    }
+  }
+
   /** Take or give up the address (HA roles). A non-owner neither answers ARP nor accepts IP for it. */
   setOwner(owner: boolean): void {
     this.owner = owner;
@@ -115,8 +131,9 @@ export class IpInterface {
     let outcome: Outcome;
     try {
       outcome = this.dispatch(frame, now);
-    } catch {
+    } catch (err) {
       outcome = 'internal-error';
+      this.reportError('receive', err);
     }
     if (outcome === 'delivered') c.delivered++;
     else c.drop(outcome);
@@ -191,7 +208,8 @@ export class IpInterface {
     if (!handler) return 'no-tcp-handler';
     try {
       handler({ src: ip.src, dst: ip.dst, ttl: ip.ttl, segment: d.value }, now);
-    } catch {
+    } catch (err) {
+      this.reportError('tcp-handler', err);
       return 'tcp-handler-error';
     }
     return 'delivered';

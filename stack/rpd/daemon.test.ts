@@ -10,8 +10,10 @@ import {
   decodeFrame,
   encodeEthernet,
   encodeIcmpEchoFrame,
+  encodeTcpFrame,
   parseIpv4,
   parseMac,
+  TcpFlag,
 } from '../wire/index.ts';
 import { startDaemon } from './daemon.ts';
 import type { Logger } from './log.ts';
@@ -76,6 +78,63 @@ test('announces at start, answers ARP and ping, reports status, stops cleanly', 
   await t.throwsAsync(requestDaemon(join(dir, 'rpd-hl9.sock'), { cmd: 'status' }), {
     message: /no daemon running/,
   });
+});
+
+test('an exception on the receive path is logged once per second and the daemon carries on', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hlrpd-unit-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'rpd.yaml');
+  writeFileSync(
+    config,
+    `slot: 0\nfront: { tap: hl8, address: 198.18.2.1/24, mac: "02:00:5e:10:00:01" }\nrun_dir: ${dir}\n`,
+  );
+  const scheduler = new TimerScheduler();
+  t.teardown(() => scheduler.cancelAll());
+  const [daemonSide, peer] = MemoryLink.pair({ scheduler });
+  const seen: Uint8Array[] = [];
+  peer.onFrames((f) => seen.push(...f));
+  const logs: { level: string; event: string; fields?: Record<string, unknown> }[] = [];
+  const log: Logger = (level, event, fields) => logs.push({ level, event, fields });
+  const board = await startDaemon(config, {
+    link: daemonSide,
+    log,
+    handleSignals: false,
+    attach: [
+      (b) =>
+        b.ip.onTcp(() => {
+          throw new Error('engine bug');
+        }),
+    ],
+  });
+  t.teardown(() => board.stop('test end'));
+  const h = { srcMac: PEER_MAC, dstMac: parseMac('02:00:5e:10:00:01'), src: PEER_IP, dst: OWN_IP };
+  const syn = encodeTcpFrame(h, {
+    srcPort: 40000,
+    dstPort: 7,
+    seq: 1,
+    ack: 0,
+    flags: TcpFlag.SYN,
+    window: 1000,
+    urgent: 0,
+    options: {},
+    payload: new Uint8Array(0),
+  });
+  for (let i = 0; i < 3; i++) peer.send(syn);
+  await waitFor(() => board.ip.counters.droppedCount('tcp-handler-error') === 3, 'three drops');
+  const errors = logs.filter((l) => l.event === 'receive-error');
+  t.is(errors.length, 1, 'rate-limited');
+  t.like(errors[0], { level: 'error', fields: { where: 'tcp-handler', message: 'engine bug' } });
+  seen.length = 0;
+  peer.send(encodeIcmpEchoFrame(h, { type: 8, code: 0, id: 5, seq: 1, data: new Uint8Array(4) }));
+  await waitFor(
+    () =>
+      seen.some((f) => {
+        const d = decodeFrame(f);
+        return d.ok && d.value.icmp?.type === 0;
+      }),
+    'echo reply after the errors',
+  );
+  t.is(board.ip.counters.droppedCount('tcp-handler-error'), 3);
 });
 
 async function waitFor(check: () => boolean, what: string, ms = 5000): Promise<void> {

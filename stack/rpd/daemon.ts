@@ -61,6 +61,15 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
       log('error', 'component-error', { where, message: (err as Error).message }),
   });
   loop.addComponent('ip', ip);
+  ip.onReceiveError(
+    rateLimited(loop.clock, 1000, (where, err, suppressed) =>
+      log('error', 'receive-error', {
+        where,
+        message: (err as Error)?.message ?? String(err),
+        suppressed,
+      }),
+    ),
+  );
   if (link instanceof TapLink) {
     link.onError = (message) => log('warn', 'link-read-error', { tap: link.name, message });
   }
@@ -132,6 +141,29 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
   ip.announce(loop.clock(), config.announce.count, config.announce.interval_ms);
   loop.poke();
   return board;
+}
+
+/**
+ * At most one report per `intervalMs`, saying how many were held back: a
+ * packet that trips a bug would otherwise log once per packet.
+ */
+function rateLimited<A, B>(
+  clock: () => number,
+  intervalMs: number,
+  report: (a: A, b: B, suppressed: number) => void,
+): (a: A, b: B) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (a, b) => {
+    const now = clock();
+    if (now - last < intervalMs) {
+      suppressed++;
+      return;
+    }
+    last = now;
+    report(a, b, suppressed);
+    suppressed = 0;
+  };
 }
 
 function registerStatus(

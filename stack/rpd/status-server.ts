@@ -46,9 +46,13 @@ export class StatusServer {
       sock.setEncoding('utf8');
       sock.on('error', () => sock.destroy());
       sock.on('data', (chunk: string) => {
+        if (sock.writableEnded) return; // refused already: ignore the rest of it
         buffer += chunk;
         if (buffer.length > MAX_REQUEST) {
-          sock.end(`${JSON.stringify({ ok: false, error: 'request too long' })}\n`);
+          buffer = '';
+          sock.end(
+            `${JSON.stringify({ ok: false, error: `request over ${MAX_REQUEST} bytes without a newline` })}\n`,
+          );
           return;
         }
         let nl = buffer.indexOf('\n');

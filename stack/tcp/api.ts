@@ -92,7 +92,19 @@ export interface TcpConfig {
 }
 
 export type TcpInput =
-  | { kind: 'segment'; now: number; src: Addr; dst: Addr; segment: TcpSegment }
+  | {
+      kind: 'segment';
+      now: number;
+      src: Addr;
+      dst: Addr;
+      segment: TcpSegment;
+      /**
+       * More segments of the same receive batch follow: instead of sending the pure ACK this
+       * segment calls for, arm the delayed-ACK timer at `now`; one timer input after the batch
+       * then sends one ACK per connection (as GRO gives Linux). HA must replicate this flag.
+       */
+      defer?: boolean;
+    }
   | { kind: 'listen'; now: number; port: number; backlog: number; opts?: ConnOptions }
   | { kind: 'unlisten'; now: number; port: number }
   | {

@@ -187,5 +187,9 @@ test('unacceptable pure ACKs are answered at most every 500 ms; zero-window prob
   t.deepEqual(s.in(22, { flags: '.', seq: 1000, ack: iss + 1 }), [ack], 'probe at RCV.NXT - 1');
   t.deepEqual(s.in(23, { flags: '.', seq: 1000, ack: iss + 1 }), [ack]);
   t.deepEqual(s.in(520, { flags: '.', seq: 900, ack: iss + 1 }), [ack]);
-  t.deepEqual(s.in(521, { flags: 'P.', seq: 900, ack: iss + 1, len: 5 }), [ack], 'old data is always ACKed');
+  t.deepEqual(
+    s.in(521, { flags: 'P.', seq: 900, ack: iss + 1, len: 5 }),
+    [ack],
+    'old data is always ACKed',
+  );
 });

@@ -12,30 +12,42 @@ export interface Listener {
   pending: number;
 }
 
-function tupleKey(localPort: number, remoteAddr: Addr, remotePort: number): string {
-  return `${remoteAddr >>> 0}:${remotePort}:${localPort}`;
+/** Both ports in one 32-bit number: the outer key of the 4-tuple index. */
+function portsKey(localPort: number, remotePort: number): number {
+  return ((remotePort << 16) | localPort) >>> 0;
 }
 
 export class ConnTable {
   readonly conns = new Map<ConnId, Tcb>();
-  private readonly byTuple = new Map<string, ConnId>();
+  /** ports → remote address → id (number keys only: no string building per segment). */
+  private readonly byTuple = new Map<number, Map<number, ConnId>>();
   private readonly heap = new TimerHeap();
 
   add(t: Tcb): void {
     this.conns.set(t.id, t);
-    this.byTuple.set(tupleKey(t.localPort, t.remoteAddr, t.remotePort), t.id);
+    const key = portsKey(t.localPort, t.remotePort);
+    let byAddr = this.byTuple.get(key);
+    if (!byAddr) {
+      byAddr = new Map();
+      this.byTuple.set(key, byAddr);
+    }
+    byAddr.set(t.remoteAddr >>> 0, t.id);
     this.schedule(t);
   }
 
   drop(t: Tcb): void {
     this.conns.delete(t.id);
-    const key = tupleKey(t.localPort, t.remoteAddr, t.remotePort);
-    if (this.byTuple.get(key) === t.id) this.byTuple.delete(key);
+    const key = portsKey(t.localPort, t.remotePort);
+    const byAddr = this.byTuple.get(key);
+    if (byAddr?.get(t.remoteAddr >>> 0) === t.id) {
+      byAddr.delete(t.remoteAddr >>> 0);
+      if (byAddr.size === 0) this.byTuple.delete(key);
+    }
     this.heap.forget(t.id);
   }
 
   lookup(localPort: number, remoteAddr: Addr, remotePort: number): ConnId | undefined {
-    return this.byTuple.get(tupleKey(localPort, remoteAddr, remotePort));
+    return this.byTuple.get(portsKey(localPort, remotePort))?.get(remoteAddr >>> 0);
   }
 
   /** Ids ascending (a canonical order, independent of history). */

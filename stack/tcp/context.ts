@@ -32,6 +32,8 @@ export interface Ctx {
   cfg: ResolvedConfig;
   now: number;
   out: TcpOutput[];
+  /** Turn a due pure ACK into a delayed-ACK deadline at `now` (receive batches). */
+  deferAck: boolean;
   /** Drop the connection from the engine's tables (after its final outputs). */
   remove(tcb: Tcb): void;
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { TcpState } from './api.ts';
-import { openPassive, rawSegs } from './sim/script.ts';
+import { LOCAL, openPassive, REMOTE, rawSegs, seg } from './sim/script.ts';
 
 const A = (n: number) => n >>> 0;
 
@@ -262,4 +262,23 @@ test('window shrunk to zero with data in flight: retransmissions probe, no abort
     [],
   );
   t.is(s.engine.digest(conn)!.sndUna, A(iss + 501));
+});
+
+test('receive batch: deferred segments arm the ACK timer at now; one timer input sends one ACK', (t) => {
+  const { s, iss, conn } = openPassive(1000, { mss: 1000, rcvBuf: 8000 });
+  for (let k = 0; k < 4; k++) {
+    const out = s.run({
+      kind: 'segment',
+      now: 20,
+      src: REMOTE,
+      dst: LOCAL,
+      defer: true,
+      segment: seg({ flags: '.', seq: 1001 + 1000 * k, ack: iss + 1, len: 1000 }),
+    });
+    t.deepEqual(segsOf(out), []);
+  }
+  t.is(s.engine.nextDeadline(), 20);
+  t.is(s.engine.digest(conn)!.ackDeadline, 20);
+  t.deepEqual(s.timer(20), [`. ${A(iss + 1)}:${A(iss + 1)}(0) ack 5001 win 4000`]);
+  t.is(s.engine.digest(conn)!.ackDeadline, -1);
 });

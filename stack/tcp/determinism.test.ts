@@ -62,7 +62,11 @@ test('replaying the recorded inputs gives identical serialised state after every
       }
     });
     t.is(mismatch, -1, `seed ${SESSION.seed}: first divergence at input ${mismatch}`);
-    t.is(restoredMismatch, -1, `seed ${SESSION.seed}: restored engine diverged at input ${restoredMismatch}`);
+    t.is(
+      restoredMismatch,
+      -1,
+      `seed ${SESSION.seed}: restored engine diverged at input ${restoredMismatch}`,
+    );
     // And the whole engine survives serialise → restore.
     t.deepEqual(restoreEngine(h.engine.serialize()).serialize(), h.engine.serialize());
   }

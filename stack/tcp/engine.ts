@@ -49,7 +49,13 @@ export class TcpEngine implements TcpEngineApi {
 
   constructor(config: TcpConfig) {
     this.cfg = resolveConfig(config);
-    this.ctx = { cfg: this.cfg, now: 0, out: [], remove: (t) => this.table.drop(t) };
+    this.ctx = {
+      cfg: this.cfg,
+      now: 0,
+      out: [],
+      deferAck: false,
+      remove: (t) => this.table.drop(t),
+    };
   }
 
   /** Connections by id (read-only use outside the engine: tests, diagnostics). */
@@ -63,8 +69,14 @@ export class TcpEngine implements TcpEngineApi {
     this.ctx.now = input.now;
     switch (input.kind) {
       case 'segment':
-        this.segment(input.src, input.dst, input.segment);
+        this.ctx.deferAck = input.defer === true;
+        try {
+          this.segment(input.src, input.dst, input.segment);
+        } finally {
+          this.ctx.deferAck = false;
+        }
         break;
+
       case 'listen':
         this.listen(input.port, input.backlog, input.opts);
         break;

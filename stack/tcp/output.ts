@@ -225,7 +225,10 @@ export function transmit(ctx: Ctx, tcb: Tcb): void {
     const unsent = tcb.sendQueue.length - seqDiff(tcb.sndNxt, base);
     if (unsent > 0 && tcb.sndUna === tcb.sndMax && tcb.persistDeadline < 0) armPersist(ctx, tcb);
   }
-  if (!sent && tcb.ackNow) sendAck(ctx, tcb);
+  if (!sent && tcb.ackNow) {
+    if (!ctx.deferAck) sendAck(ctx, tcb);
+    else if (tcb.ackDeadline < 0 || tcb.ackDeadline > ctx.now) tcb.ackDeadline = ctx.now;
+  }
 }
 
 export function armPersist(ctx: Ctx, tcb: Tcb): void {

@@ -4,6 +4,9 @@
  */
 import { seqAdd, seqDiff, seqGt, seqLt } from './seq.ts';
 
+/** Bound on held pieces, so tiny segments cannot make insertion quadratic. */
+const MAX_RANGES = 1024;
+
 export interface OooRange {
   seq: number;
   data: Uint8Array;
@@ -42,7 +45,7 @@ export class Reassembly {
         take = Math.min(take, gap);
       }
       if (this.bytes + take > this.limit) take = this.limit - this.bytes;
-      if (take <= 0) break;
+      if (take <= 0 || this.ranges.length >= MAX_RANGES) break;
       this.ranges.splice(i, 0, { seq: s, data: d.subarray(0, take) });
       this.bytes += take;
       this.lastSeq = s;

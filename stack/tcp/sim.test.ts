@@ -7,6 +7,7 @@ import { TcpState } from './api.ts';
 import { seqLe, seqLt } from './seq.ts';
 import { runSession, type SessionOptions } from './sim/session.ts';
 import type { SimHost } from './sim/sim-host.ts';
+import { sweep } from './sim/sweep.ts';
 
 function check(t: import('ava').ExecutionContext, o: SessionOptions, maxVirtualMs: number): void {
   const r = runSession(o);
@@ -155,4 +156,8 @@ test('eight seeds of random link faults and clock offsets: byte-exact, invariant
     );
     t.deepEqual(problems, [], `seed ${seed}`);
   }
+});
+
+test('fixed campaign of 30 randomised seeds (npm run sim:tcp runs longer ones)', (t) => {
+  t.deepEqual(sweep(1000, 30), []);
 });

@@ -10,7 +10,10 @@ export function generic(opts: GenericPowerOptions): OutletModel {
   const states = opts.stateValues ?? opts.values;
   return {
     name: 'generic',
-    command: (state, outlet) => ({ oid: withOutlet(opts.controlOid, outlet), value: opts.values[state] }),
+    command: (state, outlet) => ({
+      oid: withOutlet(opts.controlOid, outlet),
+      value: opts.values[state],
+    }),
     stateOid: (outlet) => withOutlet(opts.stateOid ?? opts.controlOid, outlet),
     decode: (v) => (v === states.on ? 'on' : v === states.off ? 'off' : undefined),
   };

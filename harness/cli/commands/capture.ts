@@ -16,8 +16,13 @@ export function register(program: Command): void {
     .option('--max-mb <mb>', 'size bound of the capture file', Number)
     .option('--lab <file>', LAB_HELP)
     .option('--json', 'machine-readable summary')
-    .action(async (host: string, opts: import('../../lab-drivers/capture-verb.ts').CaptureVerbOptions) => {
-      const { captureVerb } = await import('../../lab-drivers/capture-verb.ts');
-      await captureVerb(host, opts);
-    });
+    .action(
+      async (
+        host: string,
+        opts: import('../../lab-drivers/capture-verb.ts').CaptureVerbOptions,
+      ) => {
+        const { captureVerb } = await import('../../lab-drivers/capture-verb.ts');
+        await captureVerb(host, opts);
+      },
+    );
 }

@@ -1,5 +1,5 @@
 /** `hitless link up|down|status CABLE`: pull or replug a cable at its switch port. */
-import { type Command, Argument } from 'commander';
+import { Argument, type Command } from 'commander';
 
 const LAB_HELP = 'lab file (default: testplans/labs/virtual.yaml)';
 
@@ -11,8 +11,14 @@ export function register(program: Command): void {
     .argument('<cable>', 'cable name from the lab file, e.g. ipc')
     .option('--lab <file>', LAB_HELP)
     .option('--json', 'machine-readable output')
-    .action(async (action: 'up' | 'down' | 'status', cable: string, opts: { lab?: string; json?: boolean }) => {
-      const { linkVerb } = await import('../../lab-drivers/link-verb.ts');
-      await linkVerb(action, cable, opts);
-    });
+    .action(
+      async (
+        action: 'up' | 'down' | 'status',
+        cable: string,
+        opts: { lab?: string; json?: boolean },
+      ) => {
+        const { linkVerb } = await import('../../lab-drivers/link-verb.ts');
+        await linkVerb(action, cable, opts);
+      },
+    );
 }

@@ -1,5 +1,5 @@
 /** `hitless power on|off|cycle|status BOARD`: a board's PDU outlet, read back after every change. */
-import { type Command, Argument } from 'commander';
+import { Argument, type Command } from 'commander';
 
 const LAB_HELP = 'lab file (default: testplans/labs/virtual.yaml)';
 
@@ -11,8 +11,14 @@ export function register(program: Command): void {
     .argument('<board>', 'board name, e.g. rp0')
     .option('--lab <file>', LAB_HELP)
     .option('--json', 'machine-readable output')
-    .action(async (action: 'on' | 'off' | 'cycle' | 'status', board: string, opts: { lab?: string; json?: boolean }) => {
-      const { powerVerb } = await import('../../lab-drivers/power-verb.ts');
-      await powerVerb(action, board, opts);
-    });
+    .action(
+      async (
+        action: 'on' | 'off' | 'cycle' | 'status',
+        board: string,
+        opts: { lab?: string; json?: boolean },
+      ) => {
+        const { powerVerb } = await import('../../lab-drivers/power-verb.ts');
+        await powerVerb(action, board, opts);
+      },
+    );
 }

@@ -1,5 +1,5 @@
 /** `hitless rpd`: the board daemon, and its status and announce requests. */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 const CONFIG_HELP = 'daemon config file (YAML)';
 
@@ -42,7 +42,12 @@ export function register(program: Command): void {
     .description('make a running daemon send gratuitous ARP now (optionally under a new MAC)')
     .option('--config <file>', CONFIG_HELP)
     .option('--mac <mac>', 'switch to this MAC first')
-    .option('--count <n>', 'how many', (v) => Number.parseInt(v, 10))
+    .option('--count <n>', 'how many (1 to 100)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 100)
+        throw new InvalidArgumentError(`--count: "${v}" is not a whole number from 1 to 100`);
+      return n;
+    })
     .action(async (opts: ConfigOpts & { mac?: string; count?: number }) => {
       const { daemonRequest } = await import('../../../stack/rpd/run.ts');
       const request: Record<string, unknown> = { cmd: 'announce' };

@@ -7,6 +7,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TcpFlag } from '../../../stack/wire/tcp-types.ts';
+import { decodeTcpPacket } from '../../pcap/decode.ts';
+import { readCapture } from '../../pcap/reader.ts';
 
 export const SERVER_IP = '198.18.7.1';
 export const CLIENT_IP = '198.18.7.2';
@@ -32,6 +35,44 @@ async function until(what: string, deadlineMs: number, check: () => boolean): Pr
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+async function untilAsync(
+  what: string,
+  deadlineMs: number,
+  check: () => Promise<boolean>,
+): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether the capture so far shows every connection ended: a RST, or both FINs acknowledged. */
+export async function connectionsEnded(file: string): Promise<boolean> {
+  const conns = new Map<string, { fins: Map<string, number>; acked: number; rst: boolean }>();
+  try {
+    await readCapture(file, (frame) => {
+      const p = decodeTcpPacket(frame);
+      if (!('seg' in p)) return;
+      const s = p.seg;
+      const from = `${p.src}:${s.srcPort}`;
+      const to = `${p.dst}:${s.dstPort}`;
+      const key = from < to ? `${from}-${to}` : `${to}-${from}`;
+      const c = conns.get(key) ?? { fins: new Map(), acked: 0, rst: false };
+      conns.set(key, c);
+      if (s.flags & TcpFlag.RST) c.rst = true;
+      const peerFin = c.fins.get(to);
+      if (s.flags & TcpFlag.ACK && peerFin !== undefined && s.ack === peerFin)
+        c.acked |= from < to ? 1 : 2;
+      if (s.flags & TcpFlag.FIN && !c.fins.has(from))
+        c.fins.set(from, (s.seq + s.payload.length + 1) >>> 0);
+    });
+  } catch {
+    return false; // not written yet
+  }
+  return conns.size > 0 && [...conns.values()].every((c) => c.rst || c.acked === 3);
 }
 
 /** The client: connects, writes per the scenario, prints timing as one JSON line. */
@@ -204,8 +245,11 @@ export class CaptureLab {
     ]);
     const code = await new Promise<number | null>((r) => client.proc.on('exit', r));
     if (code !== 0) throw new Error(`client failed (${code}): ${client.err()}`);
-    // Let the last ACKs and FINs reach the capture, then stop tcpdump cleanly.
-    await new Promise((r) => setTimeout(r, 300));
+    // Stop tcpdump only once the last FIN's ACK (or the RST) is in the file: a signal
+    // ends its loop, and frames still in its ring buffer would be lost.
+    await untilAsync('the capture to hold the end of every connection', 10000, () =>
+      connectionsEnded(file),
+    );
     await this.stop(server.proc, 'SIGTERM');
     await this.stop(tcpdump.proc, 'SIGINT');
     writeFileSync(`${file}.stats`, tcpdump.err());

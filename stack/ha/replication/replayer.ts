@@ -4,8 +4,9 @@
  * record that commits it (an entry left uncommitted by a crash is dropped at takeover). Keeps
  * what the apps need to carry on: bytes delivered and not consumed, stream offsets.
  */
-import type { TcpEngine } from '../../tcp/engine.ts';
+
 import type { ConnId, ConnInfo, TcpInput } from '../../tcp/api.ts';
+import type { TcpEngine } from '../../tcp/engine.ts';
 import type { LogEntry, SocketDataRecord, TcpRecord } from '../ipc/records.ts';
 import { differingVars } from '../log/digest-compare.ts';
 import {
@@ -18,14 +19,24 @@ import { ReplicationError } from './errors.ts';
 import { ChunkQueue, decodeSocketSnapshot } from './socket-snapshot.ts';
 
 /** Bytes a regenerable app wrote at `offset` (the stream app's pattern, for example). */
-export type Regenerate = (conn: ConnId, info: ConnInfo, offset: number, length: number) => Uint8Array;
+export type Regenerate = (
+  conn: ConnId,
+  info: ConnInfo,
+  offset: number,
+  length: number,
+  /** The app's own state (AppRecord), empty when it sent none. */
+  appState: Uint8Array,
+) => Uint8Array;
 
-export interface ReplayLog {
-  (event: { level: 'info' | 'warn'; msg: string; [k: string]: unknown }): void;
-}
+export type ReplayLog = (event: {
+  level: 'info' | 'warn';
+  msg: string;
+  [k: string]: unknown;
+}) => void;
 
 interface ReplayConn {
   regenerable: boolean;
+  appState: Uint8Array;
   written: number;
   delivered: number;
   unconsumed: ChunkQueue;
@@ -38,6 +49,8 @@ export interface TakenOverConn {
   conn: ConnId;
   info: ConnInfo;
   regenerable: boolean;
+  /** The app's own state, as last replicated. */
+  appState: Uint8Array;
   /** Stream offset of the app's next write. */
   written: number;
   /** Bytes delivered to the app so far (including `unconsumed`). */
@@ -98,7 +111,13 @@ export class Replayer {
     } catch (err) {
       this.stats.errors++;
       const code = err instanceof ReplicationError ? err.code : 'REPL_NOT_REPLAYABLE';
-      this.log({ level: 'warn', msg: 'replay failed', conn: entry.conn, code, reason: (err as Error).message });
+      this.log({
+        level: 'warn',
+        msg: 'replay failed',
+        conn: entry.conn,
+        code,
+        reason: (err as Error).message,
+      });
       if (entry.kind !== 'snapshot') this.awaiting.add(entry.conn);
       return [`(${code})`];
     }
@@ -128,8 +147,11 @@ export class Replayer {
         (entry.direction === 'written' ? c.pendingWritten : c.pendingDelivered).push(entry);
         return [];
       }
-      case 'app':
+      case 'app': {
+        const c = this.conns.get(entry.conn);
+        if (c) c.appState = entry.data;
         return [];
+      }
       case 'tcp':
         return this.replayTcp(entry);
     }
@@ -144,6 +166,7 @@ export class Replayer {
     unconsumed.push(s.unconsumed);
     this.conns.set(conn, {
       regenerable: s.regenerable,
+      appState: s.appState,
       written: s.written,
       delivered: s.delivered,
       unconsumed,
@@ -159,7 +182,10 @@ export class Replayer {
     const c = this.conns.get(rec.conn);
     const info = this.engine.info(rec.conn);
     if (!c || !info)
-      throw new ReplicationError('REPL_UNKNOWN_CONN', `TCP record for unknown connection ${rec.conn}`);
+      throw new ReplicationError(
+        'REPL_UNKNOWN_CONN',
+        `TCP record for unknown connection ${rec.conn}`,
+      );
     const input = this.inputOf(rec, c, info);
     this.engine.handle(input);
     for (const d of c.pendingDelivered) {
@@ -173,7 +199,13 @@ export class Replayer {
     if (differing.length > 0) {
       this.stats.mismatches++;
       this.awaiting.add(rec.conn);
-      this.log({ level: 'warn', msg: 'digest mismatch', conn: rec.conn, event: rec.event, vars: differing });
+      this.log({
+        level: 'warn',
+        msg: 'digest mismatch',
+        conn: rec.conn,
+        event: rec.event,
+        vars: differing,
+      });
     }
     return differing;
   }
@@ -183,7 +215,8 @@ export class Replayer {
     const conn = rec.conn;
     switch (rec.event) {
       case 'segment': {
-        if (!rec.header) throw new ReplicationError('REPL_BAD_DETAIL', 'segment record without header');
+        if (!rec.header)
+          throw new ReplicationError('REPL_BAD_DETAIL', 'segment record without header');
         const d = decodeSegmentDetail(rec.detail);
         const h = rec.header;
         return {
@@ -223,20 +256,33 @@ export class Replayer {
       case 'timer':
         return { kind: rec.event, now, conn };
       default:
-        throw new ReplicationError('REPL_NOT_REPLAYABLE', `event ${rec.event} is not per-connection`);
+        throw new ReplicationError(
+          'REPL_NOT_REPLAYABLE',
+          `event ${rec.event} is not per-connection`,
+        );
     }
   }
 
-  private written(conn: ConnId, c: ReplayConn, info: ConnInfo, offset: number, length: number): Uint8Array {
-    if (c.regenerable) {
+  private written(
+    conn: ConnId,
+    c: ReplayConn,
+    info: ConnInfo,
+    offset: number,
+    length: number,
+  ): Uint8Array {
+    const mirrored = c.pendingWritten[0];
+    if (c.regenerable && !(mirrored && mirrored.offset === offset)) {
       if (!this.regenerate)
         throw new ReplicationError('REPL_MISSING_BYTES', `no regenerator for connection ${conn}`);
-      return this.regenerate(conn, info, offset, length);
+      return this.regenerate(conn, info, offset, length, c.appState);
     }
     const w = c.pendingWritten.shift();
     c.pendingWritten = [];
     if (!w || w.offset !== offset || w.bytes.length !== length)
-      throw new ReplicationError('REPL_MISSING_BYTES', `no written bytes at ${offset}+${length} on ${conn}`);
+      throw new ReplicationError(
+        'REPL_MISSING_BYTES',
+        `no written bytes at ${offset}+${length} on ${conn}`,
+      );
     return w.bytes;
   }
 
@@ -245,12 +291,20 @@ export class Replayer {
    * then `resume` each connection (retransmit from SND.UNA at once, else ACK). Returns the
    * outputs to send and what the apps need to carry on.
    */
-  takeover(localNow: number): { outputs: ReturnType<TcpEngine['handle']>; conns: TakenOverConn[] } {
+  takeover(
+    localNow: number,
+    /** false: the caller resumes the connections itself (through its socket layer). */
+    resume = true,
+  ): { outputs: ReturnType<TcpEngine['handle']>; conns: TakenOverConn[] } {
     for (const id of this.awaiting) {
       // Untrusted after a mismatch and no snapshot came: dropping it is better than a wrong stream.
       this.engine.removeConnection(id);
       this.conns.delete(id);
-      this.log({ level: 'warn', msg: 'connection dropped at takeover (awaiting snapshot)', conn: id });
+      this.log({
+        level: 'warn',
+        msg: 'connection dropped at takeover (awaiting snapshot)',
+        conn: id,
+      });
     }
     this.awaiting.clear();
     const delta = this.offset ?? 0;
@@ -261,13 +315,17 @@ export class Replayer {
       const c = this.conns.get(id)!;
       c.pendingDelivered = [];
       c.pendingWritten = [];
-      outputs.push(...this.engine.handle({ kind: 'resume', now: localNow, conn: id, discardOutOfOrder: true }));
+      if (resume)
+        outputs.push(
+        ...this.engine.handle({ kind: 'resume', now: localNow, conn: id, discardOutOfOrder: true }),
+      );
       const info = this.engine.info(id);
       if (!info) continue;
       conns.push({
         conn: id,
         info,
         regenerable: c.regenerable,
+        appState: c.appState,
         written: c.written,
         delivered: c.delivered,
         unconsumed: c.unconsumed.concat(),

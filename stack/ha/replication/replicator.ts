@@ -6,8 +6,9 @@
  * when it becomes established; a closed record when it goes away. Inputs of other connections
  * produce no entry. The caller holds the outputs until `dependsOn` is confirmed (output commit).
  */
-import type { TcpEngine } from '../../tcp/engine.ts';
+
 import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
+import type { TcpEngine } from '../../tcp/engine.ts';
 import type { ClosedRecord, LogEntry, SnapshotRecord } from '../ipc/records.ts';
 import { encodeInputDetail, encodeSendDetail } from './detail-codec.ts';
 import { ChunkQueue, encodeSocketSnapshot } from './socket-snapshot.ts';
@@ -30,6 +31,8 @@ export interface HandleResult {
 
 interface SsoConn {
   regenerable: boolean;
+  /** Last app state replicated (AppRecord). */
+  appState: Uint8Array;
   written: number;
   delivered: number;
   unconsumed: ChunkQueue;
@@ -52,6 +55,13 @@ export class SsoReplicator {
   constructor(
     readonly engine: TcpEngine,
     private readonly sink: ReplicationSink,
+    /**
+     * The app's own state of a connection (e.g. the stream app's seed), asked before each input;
+     * when it changed it is replicated ahead of the input's records, so a regenerable write never
+     * reaches the standby before what it needs to regenerate it. `null`: the app cannot
+     * regenerate yet (its state is not known): its writes are mirrored until it can.
+     */
+    private readonly appState: (conn: ConnId) => Uint8Array | null | undefined = () => undefined,
   ) {}
 
   isSso(conn: ConnId): boolean {
@@ -75,11 +85,26 @@ export class SsoReplicator {
   }
 
   /** Take connections over from the replayer (takeover): they stay SSO for the next standby. */
-  adopt(conns: { conn: ConnId; regenerable: boolean; written: number; delivered: number; unconsumed: Uint8Array }[]): void {
+  adopt(
+    conns: {
+      conn: ConnId;
+      regenerable: boolean;
+      appState: Uint8Array;
+      written: number;
+      delivered: number;
+      unconsumed: Uint8Array;
+    }[],
+  ): void {
     for (const c of conns) {
       const unconsumed = new ChunkQueue();
       unconsumed.push(c.unconsumed.slice());
-      this.conns.set(c.conn, { regenerable: c.regenerable, written: c.written, delivered: c.delivered, unconsumed });
+      this.conns.set(c.conn, {
+        regenerable: c.regenerable,
+        appState: c.appState,
+        written: c.written,
+        delivered: c.delivered,
+        unconsumed,
+      });
     }
   }
 
@@ -115,6 +140,7 @@ export class SsoReplicator {
       this.stats.records++;
       if (i > 0) dependsOn = i;
     };
+    if (conn !== undefined && st) this.recordAppState(conn, st, put);
     if (conn !== undefined && st) this.recordInput(conn, st, input, outputs, put);
     const fresh = new Set<ConnId>();
     for (let id = firstNew; id < this.engine.nextId; id++) fresh.add(id);
@@ -168,7 +194,7 @@ export class SsoReplicator {
     if (input.kind === 'send') {
       const offset = st.written;
       st.written += input.bytes.length;
-      if (!st.regenerable) {
+      if (!st.regenerable || this.appState(conn) === null) {
         put({ kind: 'socket-data', conn, direction: 'written', offset, bytes: input.bytes });
         this.stats.socketDataBytes += input.bytes.length;
       }
@@ -210,6 +236,13 @@ export class SsoReplicator {
     this.stats.tcpRecords++;
   }
 
+  private recordAppState(conn: ConnId, st: SsoConn, put: (e: LogEntry) => void): void {
+    const now = this.appState(conn);
+    if (!now || equalBytes(now, st.appState)) return;
+    st.appState = now.slice();
+    put({ kind: 'app', conn, data: st.appState });
+  }
+
   private created(id: ConnId, input: TcpInput, put: (e: LogEntry) => void): void {
     const info = this.engine.info(id);
     if (!info) return;
@@ -218,6 +251,7 @@ export class SsoReplicator {
     if (!attrs) return;
     this.conns.set(id, {
       regenerable: attrs.regenerable === true,
+      appState: new Uint8Array(0),
       written: 0,
       delivered: 0,
       unconsumed: new ChunkQueue(),
@@ -226,7 +260,11 @@ export class SsoReplicator {
   }
 
   /** Snapshot on establishment; closed record (and forget) when an SSO connection is gone. */
-  private afterEvents(outputs: TcpOutput[], conn: ConnId | undefined, put: (e: LogEntry) => void): void {
+  private afterEvents(
+    outputs: TcpOutput[],
+    conn: ConnId | undefined,
+    put: (e: LogEntry) => void,
+  ): void {
     const closed = new Map<ConnId, ClosedRecord['reason']>();
     for (const o of outputs) {
       if (o.kind !== 'event' || !this.conns.has(o.conn)) continue;
@@ -255,7 +293,14 @@ export class SsoReplicator {
       written: st.written,
       delivered: st.delivered,
       unconsumed: st.unconsumed.concat(),
+      appState: st.appState,
       tcb: this.engine.snapshotConnection(id),
     });
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -16,17 +16,20 @@ export interface SocketSnapshot {
   delivered: number;
   /** Delivered, not yet consumed (the last `unconsumed.length` delivered bytes). */
   unconsumed: Uint8Array;
+  /** The app's own state (opaque; empty when it has none). */
+  appState: Uint8Array;
   /** `engine.snapshotConnection(conn)`. */
   tcb: Uint8Array;
 }
 
 export function encodeSocketSnapshot(s: SocketSnapshot): Uint8Array {
-  return new ByteWriter(s.tcb.length + s.unconsumed.length + 40)
+  return new ByteWriter(s.tcb.length + s.unconsumed.length + s.appState.length + 40)
     .u32(MAGIC)
     .u8(s.regenerable ? 1 : 0)
     .u64(s.written)
     .u64(s.delivered)
     .bytes(s.unconsumed)
+    .bytes(s.appState)
     .bytes(s.tcb)
     .finish();
 }
@@ -41,6 +44,7 @@ export function decodeSocketSnapshot(bytes: Uint8Array): SocketSnapshot {
       written: r.u64('written'),
       delivered: r.u64('delivered'),
       unconsumed: r.bytes('unconsumed'),
+      appState: r.bytes('appState'),
       tcb: r.bytes('tcb'),
     };
     r.end();

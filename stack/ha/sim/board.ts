@@ -41,6 +41,8 @@ export interface BoardConfig {
   chassisMac: Uint8Array;
   peerAddr: number;
   ipc: MemoryLink;
+  /** Shared by both boards: set when a crash loses the IPC frames in flight. */
+  ipcCut: { cut: boolean };
   /** Puts a frame on the front LAN (the world drops it unless this board is on the front). */
   frontSend: (board: Board, frame: Uint8Array) => void;
   /** The switch relearns the chassis MAC on this board's port. */
@@ -75,6 +77,7 @@ export class Board {
   crashedAt = -1;
   tookOverAt = -1;
   resyncRequests = 0;
+  takenOver = 0;
   readonly ipcErrors: string[] = [];
   heldMax = 0;
 
@@ -87,23 +90,33 @@ export class Board {
     this.engine = new TcpEngine({
       localAddr: cfg.chassisAddr,
       isnSecret: new Uint8Array(16).fill(42),
-      msl2Ms: 500,
-      finWait2TimeoutMs: 5000,
+      // Longer than the peer's FIN retransmissions (RTO backoff) at the loss rates simulated.
+      msl2Ms: 10_000,
+      finWait2TimeoutMs: 20_000,
     });
-    this.ip = new IpInterface({ address: cfg.chassisAddr, prefixLength: 24, mac: cfg.chassisMac }, (f) => {
-      cfg.frontSend(this, f);
-      return true;
-    });
+    this.ip = new IpInterface(
+      { address: cfg.chassisAddr, prefixLength: 24, mac: cfg.chassisMac },
+      (f) => {
+        cfg.frontSend(this, f);
+        return true;
+      },
+    );
     this.ip.setOwner(role === 'active');
     this.ip.onTcp((pkt, t) =>
-      this.guard(() => this.input({ kind: 'segment', now: t, src: pkt.src, dst: pkt.dst, segment: pkt.segment })),
+      this.guard(() =>
+        this.input({ kind: 'segment', now: t, src: pkt.src, dst: pkt.dst, segment: pkt.segment }),
+      ),
     );
     this.replicator = new SsoReplicator(this.engine, { replicate: (e) => this.replicate(e) });
     this.replicator.listen({ kind: 'listen', now, port: ECHO_PORT, backlog: 64 }, {});
-    this.replicator.listen({ kind: 'listen', now, port: STREAM_PORT, backlog: 64 }, { regenerable: true });
+    this.replicator.listen(
+      { kind: 'listen', now, port: STREAM_PORT, backlog: 64 },
+      { regenerable: true },
+    );
     this.replayer = new Replayer(this.engine, (_c, info, offset, length) => {
       const s = chassisStream(info);
-      if (!s) throw new Error(`connection ${info.localPort}->${info.remotePort} is not regenerable`);
+      if (!s)
+        throw new Error(`connection ${info.localPort}->${info.remotePort} is not regenerable`);
       return patternBytes(s.seed, offset, length);
     });
     this.apps = new ChassisApps({
@@ -116,8 +129,18 @@ export class Board {
       cfg.ipc,
       (rec) => this.guard(() => this.ipcRecord(rec)),
       (reason) => this.ipcErrors.push(reason),
+      () => cfg.ipcCut.cut,
     );
-    if (role === 'standby') this.wire.send({ type: 'hello', slot: 1, role: 'standby', epoch: 1, sync: 'cold', lastIndex: 0, wantBulkSync: true });
+    if (role === 'standby')
+      this.wire.send({
+        type: 'hello',
+        slot: 1,
+        role: 'standby',
+        epoch: 1,
+        sync: 'cold',
+        lastIndex: 0,
+        wantBulkSync: true,
+      });
   }
 
   private nowLocal = 0;
@@ -129,13 +152,25 @@ export class Board {
       this.nowLocal = now;
       this.ip.handle(now);
       if (this.role === 'standby') {
-        if (this.hot && this.lastHeard >= 0 && now - this.lastHeard > this.cfg.heartbeatMs * this.cfg.misses)
+        if (
+          this.hot &&
+          this.lastHeard >= 0 &&
+          now - this.lastHeard > this.cfg.heartbeatMs * this.cfg.misses
+        )
           this.takeover(now);
         return;
       }
       if (now >= this.nextHeartbeat && this.replicating) {
         this.nextHeartbeat = now + this.cfg.heartbeatMs;
-        this.wire.send({ type: 'heartbeat', slot: 0, role: 'active', epoch: 1, sync: this.hot ? 'hot' : 'syncing', counter: 0, sentAt: now });
+        this.wire.send({
+          type: 'heartbeat',
+          slot: 0,
+          role: 'active',
+          epoch: 1,
+          sync: this.hot ? 'hot' : 'syncing',
+          counter: 0,
+          sentAt: now,
+        });
       }
       while (this.cfg.opens.length > 0 && this.cfg.opens[0]![0] <= vnow) {
         const [, localPort] = this.cfg.opens.shift()!;
@@ -208,7 +243,7 @@ export class Board {
     this.wire.send(rec);
     const c = this.cfg.crash;
     if (c && this.hot && recordKind(entry) === c.kind && ++this.crashCount === c.nth) {
-      if (!c.inFlightDelivered) this.cfg.ipc.setConnected(false);
+      if (!c.inFlightDelivered) this.cfg.ipcCut.cut = true;
       throw new Crash();
     }
     return rec.index;
@@ -236,7 +271,8 @@ export class Board {
       }
       case 'resync-request':
         this.resyncRequests++;
-        for (const s of this.replicator.snapshots(rec.conn, now)) this.replicate({ kind: 'snapshot', ...s });
+        for (const s of this.replicator.snapshots(rec.conn, now))
+          this.replicate({ kind: 'snapshot', ...s });
         return;
       default:
         return;
@@ -247,7 +283,12 @@ export class Board {
     this.replicating = true;
     this.gate.setWaiting(true, now);
     const snaps = this.replicator.snapshots(null, now);
-    this.wire.send({ type: 'bulk-begin', epoch: 1, baseIndex: this.log.lastIndex, connections: snaps.length });
+    this.wire.send({
+      type: 'bulk-begin',
+      epoch: 1,
+      baseIndex: this.log.lastIndex,
+      connections: snaps.length,
+    });
     for (const s of snaps) this.wire.send(this.log.append({ kind: 'snapshot', ...s }));
     this.wire.send({ type: 'bulk-end', epoch: 1, lastIndex: this.log.lastIndex });
     this.bulkEndIndex = this.log.lastIndex;
@@ -295,6 +336,7 @@ export class Board {
     this.replicator.markSsoPort(ECHO_PORT, {});
     this.replicator.markSsoPort(STREAM_PORT, { regenerable: true });
     this.replicator.adopt(conns);
+    this.takenOver = conns.length;
     this.gate = new OutputGate<Seg>();
     this.ip.setOwner(true);
     this.cfg.claimFront(this);

@@ -49,7 +49,12 @@ export function chassisStream(info: ConnInfo): { seed: number; total: number } |
 }
 
 /** The peer's stream towards the chassis on a connection, as the chassis expects it. */
-export function peerStream(localPort: number, remotePort: number, chassisPort: number, chassisLocal: boolean): { seed: number; total: number } {
+export function peerStream(
+  localPort: number,
+  remotePort: number,
+  chassisPort: number,
+  chassisLocal: boolean,
+): { seed: number; total: number } {
   // Seeds are keyed by (peer-side port, chassis-side well-known port) for peer-opened
   // connections and by (chassis port, 9000) for chassis-opened ones.
   const seed = chassisLocal
@@ -74,7 +79,16 @@ export class ChassisApps {
 
   private fresh(info: ConnInfo): AppConn {
     const out = chassisStream(info);
-    if (!out) return { kind: 'echo', outSeed: 0, outTotal: 0, written: 0, read: 0, check: undefined, shut: false };
+    if (!out)
+      return {
+        kind: 'echo',
+        outSeed: 0,
+        outTotal: 0,
+        written: 0,
+        read: 0,
+        check: undefined,
+        shut: false,
+      };
     const server = info.localPort === STREAM_PORT;
     const inbound = server
       ? peerStream(info.localPort, info.remotePort, STREAM_PORT, true)
@@ -103,8 +117,13 @@ export class ChassisApps {
       }
     } else {
       a.check!.take(bytes);
-      if (a.check!.firstMismatch >= 0 && !this.mismatches.some((m) => m.startsWith(`conn ${conn}:`)))
-        this.mismatches.push(`conn ${conn}: received bytes differ at offset ${a.check!.firstMismatch}`);
+      if (
+        a.check!.firstMismatch >= 0 &&
+        !this.mismatches.some((m) => m.startsWith(`conn ${conn}:`))
+      )
+        this.mismatches.push(
+          `conn ${conn}: received bytes differ at offset ${a.check!.firstMismatch}`,
+        );
     }
     a.read += bytes.length;
     this.sockets.consume(conn, bytes.length);
@@ -127,8 +146,12 @@ export class ChassisApps {
     for (const [conn, a] of this.conns) {
       if (a.kind === 'echo' || a.shut) continue;
       const info = this.sockets.info(conn);
-      if (!info || info.state === TcpState.SYN_SENT || info.state === TcpState.SYN_RECEIVED) continue;
-      while (a.written < a.outTotal && (this.sockets.info(conn)?.sendQueued ?? QUEUE_LIMIT) < QUEUE_LIMIT) {
+      if (!info || info.state === TcpState.SYN_SENT || info.state === TcpState.SYN_RECEIVED)
+        continue;
+      while (
+        a.written < a.outTotal &&
+        (this.sockets.info(conn)?.sendQueued ?? QUEUE_LIMIT) < QUEUE_LIMIT
+      ) {
         const n = Math.min(CHUNK, a.outTotal - a.written);
         this.sockets.send(conn, patternBytes(a.outSeed, a.written, n));
         a.written += n;
@@ -147,7 +170,10 @@ export class ChassisApps {
       a.written = t.written;
       const s = t.info.state;
       a.shut =
-        s !== TcpState.ESTABLISHED && s !== TcpState.CLOSE_WAIT && s !== TcpState.SYN_SENT && s !== TcpState.SYN_RECEIVED;
+        s !== TcpState.ESTABLISHED &&
+        s !== TcpState.CLOSE_WAIT &&
+        s !== TcpState.SYN_SENT &&
+        s !== TcpState.SYN_RECEIVED;
       a.read = t.delivered - t.unconsumed.length;
       if (a.check) a.check.received = a.read;
       this.conns.set(t.conn, a);

@@ -3,8 +3,8 @@
  * an in-memory link in virtual time, in order.
  */
 import type { MemoryLink } from '../../link/memory-link.ts';
-import { IpcSession } from '../ipc/session.ts';
 import type { IpcRecord } from '../ipc/records.ts';
+import { IpcSession } from '../ipc/session.ts';
 
 export class IpcWire {
   private readonly tx = new IpcSession();
@@ -18,9 +18,11 @@ export class IpcWire {
     private readonly link: MemoryLink,
     onRecord: (rec: IpcRecord) => void,
     onError: (reason: string) => void,
+    /** The cable is cut: frames still on it are lost too. */
+    cut: () => boolean = () => false,
   ) {
     link.onFrames((frames) => {
-      if (this.muted) return;
+      if (this.muted || cut()) return;
       for (const f of frames) {
         const r = this.rx.receive(f);
         for (const rec of r.records) onRecord(rec);

@@ -14,7 +14,8 @@ export function patternBytes(seed: number, offset: number, length: number): Uint
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) {
     const o = offset + i;
-    out[i] = (mix32((seed ^ Math.imul(Math.floor(o / 4), 0x9e3779b9)) >>> 0) >>> ((o & 3) * 8)) & 0xff;
+    out[i] =
+      (mix32((seed ^ Math.imul(Math.floor(o / 4), 0x9e3779b9)) >>> 0) >>> ((o & 3) * 8)) & 0xff;
   }
   return out;
 }

@@ -4,13 +4,14 @@
  * streams in random chunks, reads at its own pace, and records everything a real peer would
  * call a drop: an RST, a FIN before the whole stream, an error, a wrong or missing byte.
  */
-import { type ConnId, TcpState } from '../../tcp/api.ts';
-import { TcpEngine } from '../../tcp/engine.ts';
-import type { TcpOutput } from '../../tcp/api.ts';
+
 import type { IpInterface } from '../../ip/interface.ts';
 import type { Prng } from '../../link/prng.ts';
+import type { TcpOutput } from '../../tcp/api.ts';
+import { type ConnId, TcpState } from '../../tcp/api.ts';
+import { TcpEngine } from '../../tcp/engine.ts';
 import { TcpFlag } from '../../wire/tcp-types.ts';
-import { C2S, ECHO_PORT, PEER_PORT, S2C, STREAM_PORT } from './chassis-apps.ts';
+import { C2S, ECHO_PORT, PEER_PORT, S2C, type STREAM_PORT } from './chassis-apps.ts';
 import { patternBytes, StreamCheck, streamLength, streamSeed } from './pattern.ts';
 
 export interface PeerConnPlan {
@@ -64,10 +65,21 @@ export class Peer {
         const state = id === undefined ? undefined : this.engine.info(id)?.state;
         if (state !== undefined && state !== TcpState.TIME_WAIT) {
           this.rstSeen++;
-          this.failures.push(`RST from the chassis port ${pkt.segment.srcPort} to port ${pkt.segment.dstPort} in state ${state} at ${now}`);
+          this.failures.push(
+            `RST from the chassis port ${pkt.segment.srcPort} to port ${pkt.segment.dstPort} in state ${state} at ${now}`,
+          );
         }
       }
-      this.run(this.engine.handle({ kind: 'segment', now, src: pkt.src, dst: pkt.dst, segment: pkt.segment }), now);
+      this.run(
+        this.engine.handle({
+          kind: 'segment',
+          now,
+          src: pkt.src,
+          dst: pkt.dst,
+          segment: pkt.segment,
+        }),
+        now,
+      );
     });
     this.run(this.engine.handle({ kind: 'listen', now: 0, port: PEER_PORT, backlog: 64 }), 0);
   }
@@ -106,7 +118,9 @@ export class Peer {
 
   private add(conn: ConnId, localPort: number, remotePort: number, opened: boolean): void {
     // Peer-opened: seeds keyed by (peer port, chassis port); chassis-opened: by (chassis port, 9000).
-    const outSeed = opened ? streamSeed(localPort, remotePort, C2S) : streamSeed(remotePort, PEER_PORT, S2C);
+    const outSeed = opened
+      ? streamSeed(localPort, remotePort, C2S)
+      : streamSeed(remotePort, PEER_PORT, S2C);
     const inSeed =
       remotePort === ECHO_PORT
         ? outSeed
@@ -120,7 +134,10 @@ export class Peer {
       outSeed,
       outTotal,
       written: 0,
-      check: new StreamCheck(inSeed, remotePort === ECHO_PORT ? outTotal : streamLength(inSeed, 120_000)),
+      check: new StreamCheck(
+        inSeed,
+        remotePort === ECHO_PORT ? outTotal : streamLength(inSeed, 120_000),
+      ),
       unread: 0,
       readEveryMs: fast ? 0 : 5 + this.prng.below(60),
       nextRead: 0,
@@ -136,7 +153,15 @@ export class Peer {
     if (!info || info.state === TcpState.SYN_SENT || info.state === TcpState.SYN_RECEIVED) return;
     if (c.written < c.outTotal && info.sendQueued < 65536) {
       const n = Math.min(1 + this.prng.below(12000), c.outTotal - c.written);
-      this.run(this.engine.handle({ kind: 'send', now, conn, bytes: patternBytes(c.outSeed, c.written, n) }), now);
+      this.run(
+        this.engine.handle({
+          kind: 'send',
+          now,
+          conn,
+          bytes: patternBytes(c.outSeed, c.written, n),
+        }),
+        now,
+      );
       c.written += n;
       c.nextWrite = now + this.prng.below(30);
     }
@@ -183,7 +208,9 @@ export class Peer {
     if (o.event === 'peer-fin') {
       c.finSeen = true;
       if (!c.check.complete)
-        this.failures.push(`${c.name}: FIN after ${c.check.received} of ${c.check.expected} bytes at ${now}`);
+        this.failures.push(
+          `${c.name}: FIN after ${c.check.received} of ${c.check.expected} bytes at ${now}`,
+        );
     }
     if (o.event === 'closed') {
       c.closed = true;
@@ -199,7 +226,10 @@ export class Peer {
       if (c.check.firstMismatch >= 0) out.push(`${c.name}: byte ${c.check.firstMismatch} differs`);
       else if (!c.check.complete)
         out.push(`${c.name}: received ${c.check.received} of ${c.check.expected} bytes`);
-      if (!c.closed) out.push(`${c.name}: not closed at the end (wrote ${c.written}/${c.outTotal}, fin ${c.finSeen})`);
+      if (!c.closed)
+        out.push(
+          `${c.name}: not closed at the end (wrote ${c.written}/${c.outTotal}, fin ${c.finSeen})`,
+        );
     }
     if (this.plan.length > 0) out.push(`${this.plan.length} planned connections never opened`);
     return out;

@@ -8,7 +8,14 @@ import { IpInterface } from '../../ip/interface.ts';
 import { MemoryLink } from '../../link/memory-link.ts';
 import { Prng } from '../../link/prng.ts';
 import { VirtualClock } from '../../link/scheduler.ts';
-import { decodeArp, decodeEthernet, EtherType, isGratuitousArp, parseIpv4, parseMac } from '../../wire/index.ts';
+import {
+  decodeArp,
+  decodeEthernet,
+  EtherType,
+  isGratuitousArp,
+  parseIpv4,
+  parseMac,
+} from '../../wire/index.ts';
 import { Board, type CrashPoint } from './board.ts';
 import { ECHO_PORT, STREAM_PORT } from './chassis-apps.ts';
 import { Peer, type PeerConnPlan } from './peer.ts';
@@ -32,12 +39,13 @@ export interface SimResult {
   crashed: boolean;
   crashedAt: number;
   tookOverAt: number;
-  /** Longest time the peer heard nothing from the chassis around the takeover (ms). */
+  /** Time the peer heard nothing from the chassis across the crash and takeover (ms, virtual). */
   stallMs: number;
+  /** Connections the standby carried on. */
+  takenOver: number;
   garpSeen: number;
   mismatches: number;
   records: number;
-  ipcBytes: number;
   connections: number;
   endedAt: number;
 }
@@ -48,13 +56,26 @@ const PEER = parseIpv4('198.18.2.100');
 export function runSimulation(o: SimOptions): SimResult {
   const prng = new Prng(o.seed);
   const clock = new VirtualClock(0);
-  const [peerEnd, chassisEnd] = MemoryLink.pair({ seed: o.seed ^ 0x51, delayMs: 1, loss: o.loss ?? 0, scheduler: clock }, ['peer', 'chassis']);
-  const [ipcA, ipcB] = MemoryLink.pair({ seed: o.seed ^ 0x77, delayMs: 1, scheduler: clock }, ['ipc0', 'ipc1']);
+  const [peerEnd, chassisEnd] = MemoryLink.pair(
+    { seed: o.seed ^ 0x51, delayMs: 1, loss: o.loss ?? 0, scheduler: clock },
+    ['peer', 'chassis'],
+  );
+  // The IPC cable is as fast as the LAN or slower: output commit must hold segments meanwhile.
+  const ipcDelay = 1 + prng.below(3);
+  const [ipcA, ipcB] = MemoryLink.pair(
+    { seed: o.seed ^ 0x77, delayMs: ipcDelay, scheduler: clock },
+    ['ipc0', 'ipc1'],
+  );
+  const ipcCut = { cut: false };
 
   const peerConns = o.peerConnections ?? 4 + prng.below(9);
   const plan: PeerConnPlan[] = [];
   for (let i = 0; i < peerConns; i++)
-    plan.push({ at: prng.below(400), localPort: 20000 + i, port: prng.chance(0.5) ? ECHO_PORT : STREAM_PORT });
+    plan.push({
+      at: prng.below(400),
+      localPort: 20000 + i,
+      port: prng.chance(0.5) ? ECHO_PORT : STREAM_PORT,
+    });
   plan.sort((a, b) => a.at - b.at);
   const opens: [number, number][] = [];
   const chassisConns = o.chassisConnections ?? 1 + prng.below(4);
@@ -64,10 +85,14 @@ export function runSimulation(o: SimOptions): SimResult {
   let front: Board | undefined;
   let lastHeardAt = 0;
   let stall = 0;
-  const peerIp = new IpInterface({ address: PEER, prefixLength: 24, mac: parseMac('02:00:5e:10:00:64') }, (f) => {
-    peerEnd.send(f);
-    return true;
-  });
+  let beforeCrash = -1;
+  const peerIp = new IpInterface(
+    { address: PEER, prefixLength: 24, mac: parseMac('02:00:5e:10:00:64') },
+    (f) => {
+      peerEnd.send(f);
+      return true;
+    },
+  );
   const peer = new Peer(peerIp, CHASSIS, plan, new Prng(o.seed ^ 0x1234));
   peerEnd.onFrames((frames) => {
     for (const f of frames) {
@@ -77,7 +102,10 @@ export function runSimulation(o: SimOptions): SimResult {
         const arp = decodeArp(eth.value.payload);
         if (arp.ok && isGratuitousArp(arp.value)) peer.garpSeen++;
       } else {
-        stall = Math.max(stall, now - lastHeardAt);
+        if (active.role === 'dead' && beforeCrash < 0) {
+          beforeCrash = lastHeardAt;
+          stall = now - lastHeardAt;
+        }
         lastHeardAt = now;
       }
       peerIp.receive(f, now);
@@ -94,6 +122,7 @@ export function runSimulation(o: SimOptions): SimResult {
     chassisMac: parseMac('02:00:5e:10:00:01'),
     peerAddr: PEER,
     ipc,
+    ipcCut,
     frontSend: (b: Board, f: Uint8Array) => {
       if (b === front && b.role === 'active') chassisEnd.send(f);
     },
@@ -116,12 +145,14 @@ export function runSimulation(o: SimOptions): SimResult {
   let t = 0;
   for (; t <= limit; t++) {
     clock.advance(t);
-    if (!standby && t >= joinAt) standby = new Board(boardCfg('rp1', skewB, ipcB), 'standby', t + skewB);
+    if (!standby && t >= joinAt)
+      standby = new Board(boardCfg('rp1', skewB, ipcB), 'standby', t + skewB);
     active.tick(t);
     standby?.tick(t);
     peerIp.handle(t);
     peer.tick(t);
-    const settled = active.role !== 'dead' || (standby?.role === 'active' && t > standby.tookOverAt + 1000);
+    const settled =
+      active.role !== 'dead' || (standby?.role === 'active' && t > standby.tookOverAt + 1000);
     if (peer.done && opens.length === 0 && t > 500 && settled) break;
   }
 
@@ -132,7 +163,8 @@ export function runSimulation(o: SimOptions): SimResult {
     failures.push(...b.apps.mismatches.map((m) => `${b === active ? 'rp0' : 'rp1'} app: ${m}`));
     failures.push(...b.ipcErrors.map((e) => `ipc: ${e}`));
   }
-  if (crashed && standby?.role !== 'active') failures.push('the active crashed and the standby did not take over');
+  if (crashed && standby?.role !== 'active')
+    failures.push('the active crashed and the standby did not take over');
   if (crashed && peer.garpSeen === 0) failures.push('no gratuitous ARP after takeover');
   return {
     seed: o.seed,
@@ -141,10 +173,10 @@ export function runSimulation(o: SimOptions): SimResult {
     crashedAt: active.crashedAt,
     tookOverAt: standby?.tookOverAt ?? -1,
     stallMs: stall,
+    takenOver: standby?.takenOver ?? 0,
     garpSeen: peer.garpSeen,
     mismatches: standby?.replayer.stats.mismatches ?? 0,
     records: active.replicator.stats.records,
-    ipcBytes: 0,
     connections: peer.conns.size,
     endedAt: t,
   };

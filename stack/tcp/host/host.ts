@@ -171,11 +171,8 @@ export class TcpHost implements AppNet, SocketOwner {
       opts: engineOptions(this.withBuffers(opts)),
     };
     if (opts.isn !== undefined) input.isn = opts.isn >>> 0;
-    const before = new Set(this.engine.connections());
     const outputs = this.handle(input);
-    const id =
-      outputs.find((o) => o.conn >= 0)?.conn ??
-      this.engine.connections().find((c) => !before.has(c));
+    const id = this.engine.lookup(localPort, remoteAddr, opts.port);
     if (id === undefined) {
       throw new SocketError('closed', `connect to ${opts.host}:${opts.port} created no connection`);
     }

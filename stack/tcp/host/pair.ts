@@ -29,6 +29,8 @@ export interface HostPair {
 
 export interface PairOptions {
   delayMs?: number;
+  /** Per-segment one-way delay (overrides delayMs): jitter reorders segments. */
+  delay?: (from: 'a' | 'b', segment: TcpSegment) => number;
   drop?: (from: 'a' | 'b', segment: TcpSegment) => boolean;
   engine?: Partial<Omit<TcpConfig, 'localAddr' | 'isnSecret'>>;
   record?: boolean;
@@ -61,7 +63,8 @@ export function hostPair(opts: PairOptions = {}): HostPair {
         if (opts.drop?.(name, segment)) return;
         // The engine keeps no copy of what it hands out; neither does a real wire.
         const copy = { ...segment, payload: segment.payload.slice() };
-        clock.schedule(delay, () => hosts[other].receive(src, dst, copy));
+        const ms = opts.delay ? opts.delay(name, segment) : delay;
+        clock.schedule(ms, () => hosts[other].receive(src, dst, copy));
       },
       log: (e) => opts.logs?.push({ host: name, ...e }),
     });

@@ -72,7 +72,10 @@ export interface AppSocket {
   readonly bytesRead: number;
   /** Bytes written by the application so far. */
   readonly bytesWritten: number;
-  /** Queue bytes; false when the send buffer is full (wait for 'drain'). */
+  /**
+   * Queue bytes; false when the send buffer is full (wait for 'drain'). The stack keeps a
+   * reference until the peer acknowledges them: do not modify bytes after writing.
+   */
   write(bytes: Uint8Array): boolean;
   /** Half-close: FIN after queued data; reading continues. */
   shutdown(): void;

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { summarizeProfile } from './cpu-profile.ts';
 import { type Lab, makeLab, nsExec, peerResult, startPeer, startStack } from './netlab.ts';
@@ -167,6 +167,12 @@ try {
   console.log(`  cpu: ${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`);
   console.log(
     `  memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB, kernel ${release()}, node ${process.version}`,
+  );
+  // Other work on the machine skews every figure: say how busy it was.
+  console.log(
+    `  load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
   console.log(
     `  bulk: ${BYTES / MB} MB per direction, median of ${RUNS} runs; echo: ${RTT_COUNT} round trips of ${RTT_SIZE} B`,

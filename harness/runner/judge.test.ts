@@ -1,0 +1,138 @@
+/**
+ * Joining the two views of a connection: a drop either view saw fails it; a
+ * break only one view saw while the other watched the same connection is
+ * inconclusive and flagged; a clean connection passes.
+ */
+import test from 'ava';
+import type { AgentEvent } from '../agent/events.ts';
+import type { CaptureReport } from '../verdicts/analyze.ts';
+import type { ConnectionReport } from '../verdicts/verdict.ts';
+import { agentConnections, aliveIn, bytesIn, judgeIterations } from './judge.ts';
+
+const T0 = 1_000_000;
+const span = { index: 1, start: T0, end: T0 + 10_000 };
+
+function agent(extra: AgentEvent[] = []): { peer: string; address: string; events: AgentEvent[] } {
+  return {
+    peer: 'peer1',
+    address: '198.19.0.11',
+    events: [
+      { ts: T0 + 10, event: 'start', peer: 'peer1', target: '198.19.0.1', connections: 1 },
+      {
+        ts: T0 + 20,
+        event: 'connect',
+        conn: 0,
+        app: 'stream',
+        local: '198.19.0.11:40000',
+        remote: '198.19.0.1:5001',
+        seed: 1,
+      },
+      { ts: T0 + 1000, event: 'progress', conns: [[0, 1000, 900]] },
+      { ts: T0 + 9000, event: 'progress', conns: [[0, 9000, 8800]] },
+      ...extra,
+    ],
+  };
+}
+
+function capture(evidence: ConnectionReport['evidence'] = [], stallMs = 50): CaptureReport {
+  const conn = {
+    id: 0,
+    client: '198.19.0.11:40000',
+    server: '198.19.0.1:5001',
+    firstFrame: 1,
+    lastFrame: 100,
+    firstMs: T0 + 20,
+    lastMs: T0 + 9900,
+    handshakeSeen: true,
+    streamBytes: { clientToServer: 9000, serverToClient: 8800 },
+    windowStalls: [
+      {
+        durationMs: stallMs,
+        fromFrame: 5,
+        toFrame: 6,
+        fromMs: T0 + 5000,
+        toMs: T0 + 5000 + stallMs,
+      },
+    ],
+    evidenceCounts: {},
+    evidence,
+    verdict: evidence.length ? 'fail' : 'pass',
+    reasons: [],
+  } as unknown as ConnectionReport;
+  return { file: 'p.pcap', connections: [conn] } as unknown as CaptureReport;
+}
+
+const rst = {
+  kind: 'rst',
+  severity: 'drop',
+  from: '198.19.0.1:5001',
+  frame: 42,
+  timeMs: T0 + 5000,
+  detail: 'RST',
+} as const;
+
+function judge(events: AgentEvent[], ev: ConnectionReport['evidence'], stallMs = 50) {
+  const a = agent(events);
+  const connections = agentConnections([a], '198.19.0.1');
+  return judgeIterations({
+    spans: [span],
+    connections,
+    agents: [a],
+    captures: [{ report: capture(ev, stallMs), artifact: 'artifacts/p.pcap' }],
+    maxStallMs: 1000,
+    runStart: T0,
+  }).get(1)!;
+}
+
+test('a clean connection is ok, with its bytes and stall', (t) => {
+  const [c] = judge([], []);
+  t.is(c!.verdict, 'ok');
+  t.is(c!.connection, 'peer1/c0');
+  t.is(c!.stallMs, 50);
+  t.deepEqual(c!.bytes, { toChassis: 9000, fromChassis: 8800 });
+});
+
+test('both views see the break: drop, with the frame and the agent error', (t) => {
+  const [c] = judge(
+    [{ ts: T0 + 5010, event: 'error', conn: 0, error: 'reset', detail: 'ECONNRESET' }],
+    [rst],
+  );
+  t.is(c!.verdict, 'drop');
+  const rstEv = c!.evidence.find((e) => e.kind === 'rst');
+  t.is(rstEv?.frame, 42);
+  t.is(rstEv?.pcap, 'artifacts/p.pcap');
+  t.is(rstEv?.time, 5000);
+  t.true(c!.evidence.some((e) => e.kind === 'agent-error'));
+});
+
+test('the capture shows a RST the agent never felt: inconclusive, flagged', (t) => {
+  const [c] = judge([], [rst]);
+  t.is(c!.verdict, 'inconclusive');
+  t.true(c!.evidence.some((e) => e.kind === 'disagreement'));
+});
+
+test('the agent reports a reset the capture does not show: inconclusive, flagged', (t) => {
+  const [c] = judge(
+    [{ ts: T0 + 5010, event: 'error', conn: 0, error: 'reset', detail: 'ECONNRESET' }],
+    [],
+  );
+  t.is(c!.verdict, 'inconclusive');
+  t.true(c!.evidence.some((e) => e.kind === 'disagreement'));
+});
+
+test('a stall over the limit fails the connection as a stall', (t) => {
+  const [c] = judge([], [], 2500);
+  t.is(c!.verdict, 'stall');
+  t.is(c!.stallMs, 2500);
+  t.true(c!.evidence.some((e) => e.kind === 'stall'));
+});
+
+test('a connection broken in an earlier span is not judged again', (t) => {
+  const events: AgentEvent[] = [
+    { ts: T0, event: 'connect', conn: 0, app: 'echo', local: 'a:1', remote: 'b:7', seed: 1 },
+    { ts: T0 + 100, event: 'error', conn: 0, error: 'reset', detail: '' },
+  ];
+  t.true(aliveIn(events, 0, { index: 1, start: T0, end: T0 + 50 }));
+  t.false(aliveIn(events, 0, { index: 2, start: T0 + 200, end: T0 + 300 }));
+  t.deepEqual(bytesIn([], 0, span), { toChassis: 0, fromChassis: 0 });
+});

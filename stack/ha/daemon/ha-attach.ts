@@ -1,0 +1,215 @@
+/**
+ * HA mode of the board daemon: the TCP socket layer over the replicated engine, the HA runtime
+ * (election, IPC and LAN heartbeats, replication log, output commit), the standby's replayer,
+ * and takeover (rebase, adopt every SSO connection into the apps, resume, gratuitous ARP).
+ * Attached through `startDaemon(file, { attach: [attachHa] })` when the config has `ha`.
+ */
+import { randomBytes } from 'node:crypto';
+import { type RunningApp, startApps } from '../../apps/index.ts';
+import type { Board } from '../../rpd/daemon.ts';
+import { resolveFront } from '../../rpd/config.ts';
+import type { EngineOverrides } from '../../rpd/tcp-attach.ts';
+import type { TcpSegment } from '../../tcp/api.ts';
+import { TcpEngine } from '../../tcp/engine.ts';
+import { TcpHost } from '../../tcp/host/host.ts';
+import { HaError } from '../errors.ts';
+import type { HaLog } from '../ipc/log-sink.ts';
+import { Replayer } from '../replication/replayer.ts';
+import type { HaNodeConfig } from '../roles/types.ts';
+import { HaRuntime } from '../runtime/ha-runtime.ts';
+import type { IpcPort, LanPort } from '../runtime/ports.ts';
+import { openHaPorts } from './ha-ports.ts';
+import { ReplicatedEngine } from './replicated-engine.ts';
+import { ssoPolicy } from './sso-policy.ts';
+import { encodeStreamState, regenerateStream } from './stream-state.ts';
+import { adoptConnections } from './takeover.ts';
+
+export type FrontSegment = { dst: number; segment: TcpSegment };
+
+export interface HaAttachOptions {
+  engine?: EngineOverrides;
+  /** In-memory ports for tests; default: IPC over kernel TCP and UDP heartbeats on the LAN. */
+  ports?: { ipc: IpcPort; lan: LanPort; close?(): void };
+  node?: Partial<Omit<HaNodeConfig, 'slot'>>;
+}
+
+export interface HaAttachment {
+  ha: HaRuntime<FrontSegment>;
+  host: TcpHost;
+  engine: ReplicatedEngine;
+  replayer: Replayer;
+  apps(): RunningApp[];
+}
+
+export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promise<HaAttachment> {
+  const cfg = board.config;
+  if (!cfg.ha) throw new HaError('HA_BAD_STATE', 'the config has no ha section');
+  const front = resolveFront(cfg);
+  const { loop, ip, log } = board;
+  const haLog: HaLog = ({ level, msg, ...fields }) => log(level, `ha-${msg.replace(/\s+/g, '-')}`, fields);
+  ip.setOwner(false); // the chassis address belongs to the active only: wait for the election
+  const engine = new TcpEngine({
+    mss: front.mtu - 40,
+    ...opts.engine,
+    localAddr: front.address,
+    isnSecret: new Uint8Array(randomBytes(16)),
+  });
+  let apps: RunningApp[] = [];
+  let host: TcpHost | undefined;
+  // The stream app can regenerate its output once its seed is known; until then it is mirrored.
+  const appState = (conn: number): Uint8Array | null | undefined => {
+    const socket = host?.socket(conn);
+    if (!socket?.outputRegenerable) return undefined;
+    for (const a of apps) {
+      const s = a.connectionState(conn);
+      if (s && typeof s.seed === 'number' && (s.role === 'server' || s.role === 'client'))
+        return encodeStreamState({ seed: s.seed, role: s.role });
+    }
+    return null;
+  };
+  let ha: HaRuntime<FrontSegment> | undefined;
+  const wrapped = new ReplicatedEngine(
+    engine,
+    ssoPolicy(cfg.apps),
+    { replicate: (e) => ha?.replicate(e) ?? 0 },
+    appState,
+  );
+  const send = (dst: number, segment: TcpSegment): void => {
+    try {
+      if (ip.sendTcp(dst, segment, loop.clock()) === 'queued') loop.poke();
+    } catch (err) {
+      log('debug', 'tcp-send-failed', { message: (err as Error).message });
+    }
+  };
+  const tcpHost = new TcpHost({
+    engine: wrapped,
+    localAddr: front.address,
+    clock: { now: loop.clock },
+    ...(opts.engine?.sndBuf !== undefined ? { sndBuf: opts.engine.sndBuf } : {}),
+    transmit: (_src, dst, segment) => {
+      if (!ha?.node.front) return; // a board that lost mastership stays silent
+      if (wrapped.dependsOn > 0) ha.submit({ dst, segment }, wrapped.dependsOn);
+      else send(dst, segment);
+    },
+    log: (e) => log('warn', 'tcp', e),
+  });
+  host = tcpHost;
+  const replayer = new Replayer(
+    engine,
+    (_conn, _info, offset, length, state) => regenerateStream(state, offset, length),
+    haLog,
+  );
+  ip.onTcp((p) => {
+    if (wrapped.active && ha?.node.front) tcpHost.receive(p.src, p.dst, p.segment);
+  });
+
+  const startAppsOnce = (): void => {
+    if (apps.length > 0 || cfg.apps.length === 0) return;
+    apps = startApps(cfg.apps, {
+      net: tcpHost,
+      log: ({ event, ...fields }) => log(event === 'mismatch' ? 'error' : 'info', `app-${String(event)}`, fields),
+    });
+  };
+  let lastTakeover: { at: number; durationMs: number; connections: number; reason: string } | null =
+    null;
+
+  const becomeActive = (reason: string): void => {
+    const t0 = loop.clock();
+    wrapped.active = true;
+    if (reason === 'takeover' || reason === 'switchover') {
+      const { conns } = replayer.takeover(t0, false);
+      wrapped.freshReplicator().adopt(conns);
+      startAppsOnce();
+      adoptConnections(
+        tcpHost,
+        apps,
+        conns,
+        (conn, n) => wrapped.handle({ kind: 'consume', now: loop.clock(), conn, n }),
+        (e) => log('warn', 'ha-adopt', e),
+      );
+      wrapped.discardOnResume = true;
+      tcpHost.flush();
+      tcpHost.resume();
+      lastTakeover = { at: t0, durationMs: loop.clock() - t0, connections: conns.length, reason };
+      log('info', 'ha-takeover', { ...lastTakeover });
+    } else {
+      startAppsOnce();
+    }
+    ip.setOwner(true);
+    ip.announce(loop.clock(), cfg.announce.count, cfg.announce.interval_ms);
+    loop.poke();
+  };
+
+  const ports = opts.ports ?? (await openHaPorts(cfg, haLog));
+  const runtime = new HaRuntime<FrontSegment>({
+    node: {
+      slot: cfg.slot,
+      intervalMs: cfg.ha.heartbeat.interval_ms,
+      misses: cfg.ha.heartbeat.misses,
+      ...opts.node,
+    },
+    ipc: ports.ipc,
+    lan: ports.lan,
+    clock: loop.clock,
+    log: haLog,
+    hooks: {
+      applyRecord: (rec) => replayer.apply(rec.entry, loop.clock()),
+      onBulkBegin: () => replayer.reset(),
+      snapshots: (conn) => wrapped.replicator.snapshots(conn, loop.clock()),
+      transmit: (released) => {
+        if (!runtime.node.front) return;
+        for (const r of released) send(r.output.dst, r.output.segment);
+      },
+      onAction: (a) => {
+        switch (a.kind) {
+          case 'become-active':
+            if (a.reason !== 'switchover-aborted') becomeActive(a.reason);
+            break;
+          case 'become-standby':
+            wrapped.active = false;
+            ip.setOwner(false);
+            if (a.reason !== 'election')
+              log('warn', 'ha-standby-with-state', {
+                reason: a.reason,
+                note: 'this board served connections; restart it to rejoin cleanly',
+              });
+            break;
+          case 'front':
+            ip.setOwner(a.transmit);
+            break;
+          case 'reassert':
+            ip.announce(loop.clock(), cfg.announce.count, cfg.announce.interval_ms);
+            break;
+          default:
+            break;
+        }
+        loop.poke();
+      },
+    },
+  });
+  ha = runtime;
+  ports.ipc.on('record', () => loop.poke());
+  loop.addComponent('ha', runtime);
+  loop.addStatus('ha', () => ({
+    ...runtime.status(),
+    connections: { all: engine.connections().length, sso: wrapped.replicator.ssoConnections().length },
+    replication: wrapped.replicator.stats,
+    replay: replayer.stats,
+    mismatches: replayer.stats.mismatches,
+    lastTakeover,
+  }));
+  loop.addStatus('tcp', () => tcpHost.status());
+  loop.addStatus('apps', () =>
+    apps.map((a) => ({ kind: a.spec.kind, sso: a.spec.sso, state: 'running', ...a.stats() })),
+  );
+  board.status.command('switchover', () => {
+    runtime.requestSwitchover();
+    loop.poke();
+    return { requested: true, role: runtime.node.role };
+  });
+  void board.done.then(() => {
+    tcpHost.stop();
+    ports.close?.();
+  });
+  return { ha: runtime, host: tcpHost, engine: wrapped, replayer, apps: () => apps };
+}

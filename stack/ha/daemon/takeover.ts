@@ -1,0 +1,77 @@
+/**
+ * Takeover, socket side: every connection the standby replayed gets a socket again and goes back
+ * to the app that owned it, with its offsets and the bytes it had not read yet, so it carries on.
+ */
+import type { RunningApp } from '../../apps/index.ts';
+import { parseAddrPort } from '../../apps/config.ts';
+import { HELLO_BYTES } from '../../apps/stream-pattern.ts';
+import type { TcpHost } from '../../tcp/host/host.ts';
+import { parseIpv4 } from '../../wire/address.ts';
+import type { TakenOverConn } from '../replication/replayer.ts';
+import { decodeStreamState } from './stream-state.ts';
+
+export function ownerOf(
+  apps: readonly RunningApp[],
+  c: TakenOverConn,
+): { app: RunningApp; role: 'server' | 'client' } | undefined {
+  if (c.info.listenPort >= 0) {
+    const app = apps.find((a) => a.spec.port === c.info.listenPort);
+    return app ? { app, role: 'server' } : undefined;
+  }
+  const app = apps.find((a) => {
+    if (a.spec.connect === undefined) return false;
+    const t = parseAddrPort(a.spec.connect);
+    return parseIpv4(t.host) === c.info.remoteAddr >>> 0 && t.port === c.info.remotePort;
+  });
+  return app ? { app, role: 'client' } : undefined;
+}
+
+export function adoptConnections(
+  host: TcpHost,
+  apps: readonly RunningApp[],
+  conns: readonly TakenOverConn[],
+  consume: (conn: number, n: number) => void,
+  log: (e: Record<string, unknown>) => void,
+): void {
+  for (const c of conns) {
+    const owner = ownerOf(apps, c);
+    let bytesRead = c.delivered - c.unconsumed.length;
+    let unread = c.unconsumed;
+    // Echo writes at the offset it reads: bytes echoed on the old board but not yet consumed
+    // there are consumed now, not echoed a second time.
+    if (owner?.app.spec.kind === 'echo') {
+      const skip = Math.max(0, Math.min(unread.length, c.written - bytesRead));
+      if (skip > 0) {
+        consume(c.conn, skip);
+        bytesRead += skip;
+        unread = unread.subarray(skip);
+      }
+    }
+    const socket = host.adopt(c.conn, {
+      sso: true,
+      outputRegenerable: c.regenerable,
+      bytesRead,
+      bytesWritten: c.written,
+      unread,
+    });
+    if (!owner) {
+      log({ msg: 'no app owns a taken-over connection', conn: c.conn, port: c.info.localPort });
+      continue;
+    }
+    owner.app.adopt(socket, owner.role, streamResume(c, owner.role, bytesRead));
+  }
+}
+
+/** The stream app's resume state from the replicated seed and the socket offsets. */
+function streamResume(
+  c: TakenOverConn,
+  role: 'server' | 'client',
+  bytesRead: number,
+): Record<string, unknown> | undefined {
+  const s = decodeStreamState(c.appState);
+  if (!s) return undefined;
+  const sent = c.written - (role === 'client' ? HELLO_BYTES : 0);
+  const verified = bytesRead - (role === 'server' ? HELLO_BYTES : 0);
+  if (sent < 0 || verified < 0) return undefined;
+  return { seed: s.seed, role, sent, verified };
+}

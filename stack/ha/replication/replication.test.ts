@@ -1,0 +1,156 @@
+import test from 'ava';
+import { TcpState } from '../../tcp/api.ts';
+import { decodeSegmentDetail, encodeSegmentDetail } from './detail-codec.ts';
+import { CHASSIS, PEER, Rig } from './fixture.ts';
+
+function pattern(n: number, salt: number): Uint8Array {
+  return Uint8Array.from({ length: n }, (_, i) => (i * 31 + salt) & 0xff);
+}
+
+/** Peer opens to chassis port 7 (SSO or not), both sides write; returns the chassis conn id. */
+function session(rig: Rig, sso: boolean): number {
+  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, sso ? {} : undefined);
+  rig.peerInput({ kind: 'connect', now: 0, localPort: 30000, remoteAddr: CHASSIS, remotePort: 7 });
+  rig.run(5);
+  const conn = rig.active.lookup(7, PEER, 30000)!;
+  const peerConn = rig.peer.lookup(30000, CHASSIS, 7)!;
+  rig.peerInput({ kind: 'send', now: rig.now, conn: peerConn, bytes: pattern(5000, 1) });
+  rig.run(5);
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(70000, 2) });
+  rig.chassis({ kind: 'consume', now: rig.now, conn, n: 3000 });
+  rig.run(300);
+  return conn;
+}
+
+test('non-SSO connections cause no records at all', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, false);
+  t.is(rig.active.info(conn)?.state, TcpState.ESTABLISHED);
+  t.is(rig.entries.length, 0);
+  t.is(rig.replicator.stats.records, 0);
+});
+
+test('the standby replays an SSO connection to the same state, send queue included', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  t.true(rig.entries.length > 10);
+  t.true(
+    rig.applied.every((d) => d.length === 0),
+    `mismatches: ${JSON.stringify(rig.applied.filter((d) => d.length))}`,
+  );
+  t.deepEqual(rig.standby.digest(conn), rig.active.digest(conn));
+  t.deepEqual(rig.standby.snapshotConnection(conn), rig.active.snapshotConnection(conn));
+  // TCP records carry header fields and no stream bytes; the bytes travel as socket data.
+  for (const e of rig.entries) if (e.kind === 'tcp') t.false(e.detail.length > 64);
+  const written = rig.entries.filter((e) => e.kind === 'socket-data' && e.direction === 'written');
+  t.is(
+    written.reduce((n, e) => n + (e.kind === 'socket-data' ? e.bytes.length : 0), 0),
+    70000,
+  );
+  const kinds = new Set(rig.entries.map((e) => (e.kind === 'tcp' ? `tcp:${e.event}` : e.kind)));
+  for (const k of ['snapshot', 'tcp:segment', 'tcp:send', 'tcp:consume', 'socket-data'])
+    t.true(kinds.has(k), k);
+  t.is(rig.replayer.stats.mismatches, 0);
+});
+
+test('a regenerable app mirrors only offsets; the standby regenerates the bytes', (t) => {
+  let regenerated = 0;
+  const rig = new Rig((_c, _info, offset, length) => {
+    regenerated += length;
+    return pattern(offset + length, 2).subarray(offset);
+  });
+  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
+  rig.peerInput({ kind: 'connect', now: 0, localPort: 30001, remoteAddr: CHASSIS, remotePort: 7 });
+  rig.run(5);
+  const conn = rig.active.lookup(7, PEER, 30001)!;
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(40000, 2) });
+  rig.run(5);
+  t.false(rig.entries.some((e) => e.kind === 'socket-data' && e.direction === 'written'));
+  t.is(regenerated, 40000);
+  t.deepEqual(rig.standby.snapshotConnection(conn), rig.active.snapshotConnection(conn));
+});
+
+test('takeover: unconsumed bytes and offsets come back, deadlines move to the new clock, resume answers', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  const before = rig.standby.digest(conn)!;
+  // Another 1000 bytes in flight to the chassis, unconsumed when the active dies.
+  const peerConn = rig.peer.lookup(30000, CHASSIS, 7)!;
+  rig.peerInput({ kind: 'send', now: rig.now, conn: peerConn, bytes: pattern(1000, 9) });
+  rig.run(3);
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(500, 4) });
+  rig.replay();
+  t.is(rig.standby.info(conn)?.sendQueued, rig.active.info(conn)?.sendQueued);
+  const localNow = rig.now + 50_000;
+  rig.replayer.observeClock(rig.now, localNow);
+  const { outputs, conns } = rig.replayer.takeover(localNow);
+  const c = conns.find((x) => x.conn === conn)!;
+  t.is(c.delivered, 6000);
+  t.is(c.unconsumed.length, 3000);
+  t.deepEqual([...c.unconsumed], [...pattern(5000, 1).subarray(3000), ...pattern(1000, 9)]);
+  t.is(c.written, 70500);
+  t.true(outputs.some((o) => o.kind === 'segment' && o.conn === conn));
+  for (const o of outputs)
+    if (o.kind === 'segment') t.true(o.segment.options.timestamp !== undefined);
+  const after = rig.standby.digest(conn)!;
+  t.true(before.rto > 0);
+  if (after.rtxDeadline >= 0) t.true(after.rtxDeadline >= localNow);
+});
+
+test('a digest mismatch is counted, the connection waits for a snapshot, the snapshot heals it', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  const rec = rig.entries.findLast((e) => e.kind === 'tcp')!;
+  if (rec.kind !== 'tcp') return t.fail();
+  const forged = { ...rec, vars: { ...rec.vars, rcvNxt: (rec.vars.rcvNxt + 1) >>> 0 } };
+  t.deepEqual(rig.replayer.apply(forged, rig.now), ['rcvNxt']);
+  t.is(rig.replayer.stats.mismatches, 1);
+  t.true(rig.replayer.isAwaitingSnapshot(conn));
+  for (const s of rig.replicator.snapshots(conn))
+    t.deepEqual(rig.replayer.apply({ kind: 'snapshot', ...s }), []);
+  t.false(rig.replayer.isAwaitingSnapshot(conn));
+  t.deepEqual(rig.standby.snapshotConnection(conn), rig.active.snapshotConnection(conn));
+});
+
+test('bad records are refused with a reason, never a crash', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  const rec = rig.entries.find((e) => e.kind === 'tcp' && e.event === 'segment')!;
+  if (rec.kind !== 'tcp') return t.fail();
+  t.deepEqual(rig.replayer.apply({ ...rec, detail: new Uint8Array([255]) }), ['(REPL_BAD_DETAIL)']);
+  t.deepEqual(rig.replayer.apply({ ...rec, conn: 999 }), ['(REPL_UNKNOWN_CONN)']);
+  t.deepEqual(rig.replayer.apply({ kind: 'snapshot', conn, at: 0, snapshot: new Uint8Array(10) }), [
+    '(REPL_BAD_DETAIL)',
+  ]);
+  t.is(rig.replayer.stats.errors, 3);
+});
+
+test('segment detail round-trips every option', (t) => {
+  const options = {
+    mss: 1460,
+    wscale: 7,
+    sackPermitted: true,
+    timestamp: { value: 0xfffffff0, echo: 12 },
+    sack: [
+      { left: 1, right: 2 },
+      { left: 0xffffff00, right: 5 },
+    ],
+  };
+  t.deepEqual(decodeSegmentDetail(encodeSegmentDetail(3, options)), { urgent: 3, options });
+  t.deepEqual(decodeSegmentDetail(encodeSegmentDetail(0, {})), { urgent: 0, options: {} });
+});
+
+test('closing an SSO connection ends with a closed record and the standby forgets it', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  const peerConn = rig.peer.lookup(30000, CHASSIS, 7)!;
+  rig.chassis({ kind: 'consume', now: rig.now, conn, n: 2000 });
+  rig.chassis({ kind: 'shutdown', now: rig.now, conn });
+  rig.run(5);
+  rig.peerInput({ kind: 'shutdown', now: rig.now, conn: peerConn });
+  rig.run(1500);
+  t.is(rig.active.info(conn), undefined);
+  t.true(rig.entries.some((e) => e.kind === 'closed' && e.conn === conn));
+  t.is(rig.standby.info(conn), undefined);
+  t.deepEqual(rig.replayer.connections(), []);
+});

@@ -1,0 +1,32 @@
+/** The crash points a campaign draws from: every kind of record boundary. */
+import type { SimOptions } from './world.ts';
+
+export const CRASH_KINDS = [
+  'tcp:segment',
+  'tcp:send',
+  'tcp:consume',
+  'tcp:timer',
+  'tcp:shutdown',
+  'socket-data:delivered',
+  'socket-data:written',
+  'snapshot',
+  'closed',
+] as const;
+
+/** Rare kinds crash at an early occurrence so the run surely reaches it. */
+const RARE = new Set<string>(['tcp:timer', 'tcp:shutdown', 'closed', 'snapshot']);
+const VERY_RARE = new Set<string>(['closed']);
+
+/** The simulation a campaign runs for `seed`: crash kind, occurrence, loss and IPC in flight from the seed. */
+export function campaignCase(seed: number): SimOptions {
+  const kind = CRASH_KINDS[seed % CRASH_KINDS.length]!;
+  const mix = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0;
+  const nth = 1 + (VERY_RARE.has(kind) ? mix % 2 : RARE.has(kind) ? mix % 4 : mix % 60);
+  const loss = [0, 0, 0.01, 0.03][(mix >>> 8) % 4]!;
+  return { seed, loss, crash: { kind, nth, inFlightDelivered: ((mix >>> 12) & 1) === 1 } };
+}
+
+export function describeCase(o: SimOptions): string {
+  const c = o.crash;
+  return `seed ${o.seed}: crash after ${c ? `${c.kind} #${c.nth}${c.inFlightDelivered ? '' : ', IPC in flight lost'}` : 'never'}, loss ${o.loss ?? 0}`;
+}
