@@ -58,7 +58,7 @@ test('a second taker is refused with who holds it; a killed holder releases the 
 
 test('a lease from another host expires on its own unless renewed', async (t) => {
   const file = tmp(t);
-  const soon = new Date(Date.now() + 400).toISOString();
+  const soon = new Date(Date.now() + 1000).toISOString();
   writeFileSync(
     file,
     JSON.stringify({
@@ -80,9 +80,9 @@ test('a lease from another host expires on its own unless renewed', async (t) =>
 
 test('a live holder keeps renewing past its ttl', async (t) => {
   const file = tmp(t);
-  await startHolder(t, file, 400);
+  await startHolder(t, file, 1000);
   const first = JSON.parse(readFileSync(file, 'utf8')).expiresAt;
-  await new Promise((r) => setTimeout(r, 800));
+  await new Promise((r) => setTimeout(r, 1500));
   const later = whoHolds(file);
   t.is(later?.owner, 'holder-proc');
   t.true(Date.parse(later!.expiresAt) > Date.parse(first));

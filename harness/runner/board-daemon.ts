@@ -133,6 +133,17 @@ export class BoardDaemon {
     return pids;
   }
 
+  /**
+   * The board's own address on its front bridge (the HA heartbeat's LAN
+   * path binds it). Lost on every power cycle, so ensured after each boot.
+   */
+  async ensureLanAddress(address: string, prefix: number): Promise<void> {
+    const dev = shellQuote(this.board.interfaces.front);
+    await this.shell.run(
+      `ip -4 -o addr show dev ${dev} | grep -q ' ${address}/' || ip addr add ${address}/${prefix} dev ${dev}`,
+    );
+  }
+
   /** Start the daemon in the background, detached from the SSH session. */
   async start(): Promise<void> {
     const q = shellQuote;

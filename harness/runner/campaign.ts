@@ -171,7 +171,7 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
       access,
       peers,
       {
-        hitless: remoteHitless(plan.stack.deploy),
+        hitless: remoteHitless(plan.stack.deploy, lab),
         target: chassisIp,
         connections: plan.traffic.connections_per_peer,
         apps: plan.traffic.apps,
@@ -351,6 +351,9 @@ function startMonitor(ch: LabChassis, signal: AbortSignal): { stop: () => Promis
   };
 }
 
+/** Timeline kinds of the harness's own actions on the chassis. */
+const ACTIONS = new Set(['signal', 'power', 'link', 'switchover.request', 'daemon.start']);
+
 interface ScheduleContext {
   plan: ReturnType<typeof loadTestplan>;
   schedule: ReturnType<typeof expandSchedule>;
@@ -366,7 +369,9 @@ interface ScheduleContext {
 
 async function runSchedule(c: ScheduleContext): Promise<void> {
   const tally: Tally = { done: 0, errors: 0, peerErrors: 0 };
-  let spanStart = c.trafficStart;
+  // An iteration's span runs from its inject to the next one's: what a fault
+  // and its heal cause shows up before the next fault is injected.
+  let previous: IterationRecord | undefined;
   for (const planned of c.schedule) {
     if (c.signal.aborted) throw new RunnerError('RUN_INTERRUPTED', 'interrupted');
     const fault = FAULTS[planned.kind];
@@ -375,8 +380,8 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
       kind: planned.kind,
       expected: fault.expected,
       ...(planned.holdMs !== undefined ? { holdMs: planned.holdMs } : {}),
-      spanStart,
-      spanEnd: spanStart,
+      spanStart: previous ? Date.now() : c.trafficStart,
+      spanEnd: Date.now(),
     };
     c.records.push(rec);
     c.timeline.iteration = planned.iteration;
@@ -404,12 +409,21 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
       await c.chassis.sleep(planned.spacingMs);
       const before = await c.chassis.roles();
       rec.inject = Date.now();
+      if (previous) {
+        previous.spanEnd = rec.inject;
+        rec.spanStart = rec.inject;
+      }
       c.timeline.add('harness', 'fault.inject', {
         kind: planned.kind,
         active: before.active ?? null,
       });
       line('injecting');
       state = await fault.inject(c.chassis, timing);
+      // The fault's times count from its first action on the chassis, not from the decision to inject.
+      const acted = c.timeline
+        .all()
+        .find((e) => e.iteration === rec.index && e.ts >= rec.inject! && ACTIONS.has(e.kind));
+      if (acted) rec.inject = acted.ts;
       const slot = (name: string) => c.chassis.daemons.get(name)?.board.slot ?? 0;
       rec.target = {
         board: state.target,
@@ -443,7 +457,7 @@ async function runSchedule(c: ScheduleContext): Promise<void> {
     } finally {
       rec.takeover = takeoverTime(c.timeline, rec);
       rec.spanEnd = Date.now();
-      spanStart = rec.spanEnd;
+      previous = rec;
       c.timeline.iteration = undefined;
     }
   }

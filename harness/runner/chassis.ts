@@ -8,6 +8,7 @@
  */
 import type { ChassisControl } from '../faults/fault.ts';
 import type { BoardDaemon, BoardStatus } from './board-daemon.ts';
+import { boardLanAddress, chassisAddress } from './daemon-config.ts';
 import { RunnerError } from './errors.ts';
 import type { LabAccess } from './lab-access.ts';
 import type { Timeline } from './timeline.ts';
@@ -158,6 +159,13 @@ export class LabChassis implements ChassisControl {
       return r.code === 0 ? true : undefined;
     });
     this.mark('board.booted', { board });
+    const { prefix } = chassisAddress(this.lab.lab);
+    const address = boardLanAddress(this.lab.lab, this.lab.board(board).slot);
+    await this.daemon(board)
+      .ensureLanAddress(address, prefix)
+      .catch((err: Error) =>
+        this.mark('board.lan-address', { board, address, message: err.message }),
+      );
   }
 
   async waitSyncing(board: string, timeoutMs: number): Promise<void> {

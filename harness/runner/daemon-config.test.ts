@@ -17,7 +17,9 @@ const plan = testplanSchema.parse({
 test('each board gets the chassis address, the apps with SSO and the HA block of the lab', (t) => {
   const [rp0, rp1] = lab.boards;
   const c0 = parse(daemonConfigYaml(lab, rp0!, plan));
-  const c1 = parse(daemonConfigYaml(lab, rp1!, plan, { replicationOff: true }));
+  const c1 = parse(daemonConfigYaml(lab, rp1!, plan, { replicationOff: 'key' }));
+  const alone = parse(daemonConfigYaml(lab, rp1!, plan, { replicationOff: 'no-ha' }));
+  t.is(alone.ha, undefined, 'no HA block: nothing replicated');
   t.is(c0.front.address, '198.19.0.1/24');
   t.is(c0.front.bridge, 'front0');
   t.deepEqual(c0.ha.ipc, { local: '198.18.255.1', mate: '198.18.255.2', port: 7400 });

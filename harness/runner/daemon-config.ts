@@ -71,8 +71,12 @@ function ipcAddress(board: Board): string {
 }
 
 export interface ConfigOptions {
-  /** Write `ha.replication: false` (the daemon must know the key). */
-  replicationOff?: boolean;
+  /**
+   * Replication off: `key` writes `ha.replication: false` (the daemon knows
+   * the setting); `no-ha` leaves the HA block out, so each board runs alone
+   * and nothing is replicated (a cold standby: the drop the harness must catch).
+   */
+  replicationOff?: 'key' | 'no-ha';
 }
 
 export function daemonConfig(
@@ -91,7 +95,7 @@ export function daemonConfig(
     heartbeat: { ...plan.stack.heartbeat },
   };
   if (plan.stack.key_file) ha.key_file = files.keyFile;
-  if (opts.replicationOff) ha.replication = false;
+  if (opts.replicationOff === 'key') ha.replication = false;
   return {
     slot: board.slot,
     front: {
@@ -100,7 +104,7 @@ export function daemonConfig(
       mac: chassis.mac,
       bridge: board.interfaces.front,
     },
-    ha,
+    ...(opts.replicationOff === 'no-ha' ? {} : { ha }),
     apps: [
       { kind: 'stream', port: STREAM_PORT, sso: true },
       { kind: 'echo', port: ECHO_PORT, sso: true },

@@ -13,7 +13,8 @@ import type { Lab } from '../lab/schema.ts';
 import type { Testplan } from '../plan/schema.ts';
 import { vlabDown, vlabStatus, vlabUp } from '../vlab/index.ts';
 import { BoardDaemon } from './board-daemon.ts';
-import { boardFiles, daemonConfigYaml } from './daemon-config.ts';
+import { deployBundle, makeBundle, REMOTE_CHECKOUT } from './bundle.ts';
+import { boardFiles, boardLanAddress, chassisAddress, daemonConfigYaml } from './daemon-config.ts';
 import { RunnerError } from './errors.ts';
 import type { LabAccess } from './lab-access.ts';
 import { shellQuote } from './remote.ts';
@@ -23,9 +24,22 @@ export const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 export const LOCAL_HITLESS = resolve(CHECKOUT, 'harness/cli/hitless.mjs');
 
 /** The `hitless` command on lab hosts. */
-export function remoteHitless(deploy: Testplan['stack']['deploy']): string {
-  // checkout: the hosts see this checkout at the same path (virtual lab, or an NFS/rsync mirror).
-  return deploy === 'checkout' ? shellQuote(LOCAL_HITLESS) : 'hitless';
+export function remoteHitless(deploy: Testplan['stack']['deploy'], lab: Lab): string {
+  if (deploy === 'installed') return 'hitless';
+  // A virtual lab's hosts see this checkout at the same path; a real lab gets a copy.
+  const root = lab.kind === 'virtual' ? CHECKOUT : REMOTE_CHECKOUT;
+  return shellQuote(`${root}/harness/cli/hitless.mjs`);
+}
+
+/** Copy the checkout to every host of a real lab (boards: daemon; peers: agent). */
+export async function deployCheckout(access: LabAccess, timeline: Timeline): Promise<void> {
+  const bundle = makeBundle(CHECKOUT);
+  try {
+    const hosts = [...access.lab.boards.map((b) => b.name), ...access.lab.peers.map((p) => p.name)];
+    await Promise.all(hosts.map((h) => deployBundle(access.host(h), bundle, timeline)));
+  } finally {
+    bundle.dispose();
+  }
 }
 
 /** Bring a virtual lab up unless it is up already; returns how to take it down again (if we brought it up). */
@@ -92,12 +106,14 @@ export async function deployStack(
   registerStop: (daemons: BoardDaemon[]) => void,
 ): Promise<Deployed> {
   const lab = access.lab;
-  const hitless = remoteHitless(plan.stack.deploy);
+  if (plan.stack.deploy === 'checkout' && lab.kind === 'real')
+    await deployCheckout(access, timeline);
+  const hitless = remoteHitless(plan.stack.deploy, lab);
   const replicationOff = plan.stack.replication === false;
   const replicationKey = replicationOff ? await daemonKnowsReplicationKey() : false;
   if (replicationOff && !replicationKey) {
     timeline.add('harness', 'deploy.note', {
-      note: 'the daemon has no ha.replication setting: replication is off only where the daemon has no HA mode',
+      note: 'the daemon has no ha.replication setting: the boards run without their HA block, so nothing is replicated',
     });
   }
   const key = randomBytes(32).toString('hex');
@@ -109,8 +125,11 @@ export async function deployStack(
     const d = new BoardDaemon(board, shell, hitless);
     daemons.set(board.name, d);
     await d.stop();
+    await d.ensureLanAddress(boardLanAddress(lab, board.slot), chassisAddress(lab).prefix);
     const yaml = daemonConfigYaml(lab, board, plan, {
-      replicationOff: replicationOff && replicationKey,
+      ...(replicationOff
+        ? { replicationOff: replicationKey ? ('key' as const) : ('no-ha' as const) }
+        : {}),
     });
     const dir = shellQuote(dirname(files.config));
     await shell.run(`mkdir -p ${dir} && umask 077 && cat > ${shellQuote(files.keyFile)}`, {
@@ -124,15 +143,17 @@ export async function deployStack(
     const d = daemons.get(board.name)!;
     await d.start();
     timeline.add('harness', 'daemon.start', { board: board.name });
-    const deadline = Date.now() + 30_000;
+    const started = Date.now();
     for (;;) {
       const s = await d.status();
       if (s.running) break;
-      if (Date.now() > deadline) {
-        const log = await shell(d).exec(`tail -n 20 ${shellQuote(d.files.log)}`);
+      // A daemon that exited (bad config, a crash at start) fails the run now, with its last words.
+      const gone = Date.now() - started > 2000 && (await d.pids()).length === 0;
+      if (gone || Date.now() - started > 30_000) {
+        const log = await d.shell.exec(`tail -n 5 ${shellQuote(d.files.log)}`);
         throw new RunnerError(
           'RUN_DAEMON',
-          `${board.name}: the daemon did not come up within 30 s:\n${log.stdout}`,
+          `${board.name}: the daemon ${gone ? 'exited' : 'did not answer within 30 s'}; last lines of ${d.files.log}:\n${log.stdout.trim()}`,
         );
       }
       await new Promise((res) => setTimeout(res, 200));
@@ -140,5 +161,3 @@ export async function deployStack(
   }
   return { daemons, replicationKey };
 }
-
-const shell = (d: BoardDaemon) => d.shell;

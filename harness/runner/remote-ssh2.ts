@@ -139,6 +139,18 @@ export class Ssh2Host implements RemoteHost {
     };
   }
 
+  async put(localPath: string, remotePath: string): Promise<void> {
+    try {
+      await this.shell.put(localPath, remotePath);
+    } catch (err) {
+      throw new RunnerError(
+        'RUN_SSH',
+        `${this.name}: copying to ${remotePath}: ${(err as Error).message}`,
+        err,
+      );
+    }
+  }
+
   async fetch(remotePath: string, localPath: string, timeoutMs = 120_000): Promise<number> {
     const r = await withDeadline(this.shell.get(remotePath, localPath), timeoutMs, () =>
       this.reset(),

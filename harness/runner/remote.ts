@@ -35,6 +35,8 @@ export interface RemoteHost {
     onLine: (line: string, from: 'stdout' | 'stderr') => void,
     stopSignal?: string,
   ): StreamHandle;
+  /** Copy a local file to the host (verified). */
+  put(localPath: string, remotePath: string): Promise<void>;
   /** Copy a remote file to a local path (verified); returns bytes. */
   fetch(remotePath: string, localPath: string, timeoutMs?: number): Promise<number>;
   /** Forget the connection (the host lost power). */

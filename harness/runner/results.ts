@@ -244,7 +244,8 @@ export function iterationOf(
     status = 'error';
     error = {
       code: 'RUN_NO_TRAFFIC',
-      message: 'no peer connection was open during this fault (all broke earlier, or none connected)',
+      message:
+        'no peer connection was open during this fault (all broke earlier, or none connected)',
     };
     summary = error.message;
   } else if (unsure.length > 0) {

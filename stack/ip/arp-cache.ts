@@ -50,7 +50,7 @@ export class ArpCache {
     }
   }
 
-  /** Drop expired entries (the daemon calls this now and then; lookups expire lazily too). */
+  /** Drop expired entries at once (lookups expire lazily; maxEntries bounds the cache either way). */
   expire(now: number): void {
     for (const [ip, e] of this.entries) if (now > e.expires) this.entries.delete(ip);
   }

@@ -138,7 +138,8 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
       apps: config.apps.map((a) => a.kind),
     });
   }
-  ip.announce(loop.clock(), config.announce.count, config.announce.interval_ms);
+  // With HA the address is the active's only: a board still electing stays silent.
+  if (ip.isOwner) ip.announce(loop.clock(), config.announce.count, config.announce.interval_ms);
   loop.poke();
   return board;
 }

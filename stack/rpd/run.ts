@@ -8,8 +8,14 @@ import { attachTcp } from './tcp-attach.ts';
 export async function runDaemon(configFile: string): Promise<void> {
   const board = await startDaemon(configFile, {
     attach: [
-      (b) => {
-        attachTcp(b);
+      async (b) => {
+        if (!b.config.ha) {
+          attachTcp(b);
+          return;
+        }
+        // HA mode: TCP, apps and replication are wired by the HA layer.
+        const { attachHa } = await import('../ha/daemon/ha-attach.ts');
+        await attachHa(b);
       },
     ],
   });

@@ -168,11 +168,17 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
           case 'become-standby':
             wrapped.active = false;
             ip.setOwner(false);
-            if (a.reason !== 'election')
-              log('warn', 'ha-standby-with-state', {
-                reason: a.reason,
-                note: 'this board served connections; restart it to rejoin cleanly',
-              });
+            if (a.reason === 'switchover') {
+              // Planned: the engine state is the mate's now too; replay it from here on.
+              replayer.adopt(wrapped.replicator.exportConns());
+              for (const app of apps) app.stop();
+              apps = [];
+            } else if (a.reason === 'stepped-down') {
+              // Diverged (we lost mastership while cut off): drop it all, bulk sync follows.
+              replayer.adopt([]);
+              for (const app of apps) app.stop();
+              apps = [];
+            }
             break;
           case 'front':
             ip.setOwner(a.transmit);
@@ -188,8 +194,22 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     },
   });
   ha = runtime;
-  ports.ipc.on('record', () => loop.poke());
-  loop.addComponent('ha', runtime);
+  // The runtime's nextDeadline(now) is always in the future of `now`; the event loop wants a
+  // fixed time to call handle() at: keep it between calls.
+  let due = runtime.nextDeadline();
+  const refresh = (): void => {
+    due = Math.min(due, runtime.nextDeadline());
+    loop.poke();
+  };
+  ports.ipc.on('record', refresh);
+  ports.lan.on('heartbeat', refresh);
+  loop.addComponent('ha', {
+    nextDeadline: () => due,
+    handle: (now) => {
+      runtime.handle(now);
+      due = runtime.nextDeadline();
+    },
+  });
   loop.addStatus('ha', () => ({
     ...runtime.status(),
     connections: { all: engine.connections().length, sso: wrapped.replicator.ssoConnections().length },

@@ -6,15 +6,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { appSpecSchema } from '../../apps/config.ts';
 import { startApp } from '../../apps/index.ts';
+import { patternBytes } from '../../apps/stream-pattern.ts';
 import { IpInterface } from '../../ip/interface.ts';
 import { MemoryLink } from '../../link/memory-link.ts';
 import { TimerScheduler } from '../../link/scheduler.ts';
 import { type Board, startDaemon } from '../../rpd/daemon.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import { TcpHost } from '../../tcp/host/host.ts';
+import type { AppNet } from '../../tcp/host/socket-api.ts';
 import { parseIpv4, parseMac } from '../../wire/index.ts';
 import { memoryIpcPair, memoryLanPair } from '../runtime/memory-ports.ts';
 import { attachHa, type HaAttachment } from './ha-attach.ts';
@@ -43,7 +45,42 @@ function hub(scheduler: TimerScheduler, n: number): MemoryLink[] {
   return pairs.map(([outer]) => outer);
 }
 
-test('kill the active mid-stream: the standby takes over, the peer sees no error, every byte verifies', async (t) => {
+/** An echo client: writes `total` pattern bytes, half-closes, checks the echo byte for byte. */
+function echoClient(net: AppNet, seed: number, total: number) {
+  const r = { received: 0, mismatch: -1, ended: false, errors: [] as string[], closed: false };
+  const socket = net.connect({ host: '198.18.2.1', port: 7 });
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < total) {
+      const n = Math.min(16384, total - sent);
+      const ok = socket.write(patternBytes(seed, 'c2s', sent, n));
+      sent += n;
+      if (!ok) return;
+    }
+    socket.shutdown();
+  };
+  socket.on('connect', pump);
+  socket.on('drain', pump);
+  socket.on('data', (bytes) => {
+    const want = patternBytes(seed, 'c2s', r.received, bytes.length);
+    if (r.mismatch < 0) {
+      const i = bytes.findIndex((b, k) => b !== want[k]);
+      if (i >= 0) r.mismatch = r.received + i;
+    }
+    r.received += bytes.length;
+  });
+  socket.on('end', () => {
+    r.ended = true;
+  });
+  socket.on('error', (e) => r.errors.push(e.message));
+  socket.on('close', () => {
+    r.closed = true;
+  });
+  return r;
+}
+
+/** Two HA daemons (slot 0 active, slot 1 hot standby) and a peer host on the hub. */
+async function chassis(t: ExecutionContext) {
   const dir = mkdtempSync(join(tmpdir(), 'hlha-daemon-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const scheduler = new TimerScheduler();
@@ -67,16 +104,18 @@ test('kill the active mid-stream: the standby takes over, the peer sees no error
         'ha:',
         '  ipc: { local: 198.18.1.1, mate: 198.18.1.2, port: 7400 }',
         '  lan: { local: 198.18.2.10, mate: 198.18.2.11 }',
-        '  heartbeat: { interval_ms: 10, misses: 3 }',
+        '  heartbeat: { interval_ms: 100, misses: 10 }', // one busy process runs three hosts
         'apps:',
-        '  - { kind: stream, port: 5001, sso: true }',
+        '  - { kind: stream, port: 5001, sso: true, bytes: 2097152 }',
         '  - { kind: echo, port: 7, sso: true }',
       ].join('\n'),
     );
     const board = await startDaemon(file, {
       link,
       handleSignals: false,
-      log: () => {},
+      log: (level, event, fields) => {
+        if (process.env.HA_TEST_LOG) console.log(slot, level, event, JSON.stringify(fields));
+      },
       attach: [
         async (b) => {
           has[slot] = await attachHa(b, { ports: { ipc: ipc.ports[slot], lan: lan[slot] } });
@@ -113,13 +152,20 @@ test('kill the active mid-stream: the standby takes over, the peer sees no error
     clearInterval(arpTimer);
     peerHost.stop();
   });
+  return { a, b, boards, ipc, lan, link0, peerHost };
+}
+test('kill the active mid-stream: the standby takes over, the peer sees no error, every byte verifies', async (t) => {
+  const { a, b, boards, ipc, lan, link0, peerHost } = await chassis(t);
   const client = startApp(
     appSpecSchema.parse({ kind: 'stream', connect: '198.18.2.1:5001', connections: 3, bytes: 2 * MB, seed: 11 }),
     { net: peerHost, log: () => {} },
   );
 
+  const echoes = [echoClient(peerHost, 21, MB), echoClient(peerHost, 22, MB)];
+
   await waitFor(() => client.stats().bytesIn > 1.5 * MB, 'a third of the streams');
   t.true(a.engine.replicator.ssoConnections().length >= 3);
+  t.log(`at the cut: streams ${client.stats().bytesIn} B, echoes ${echoes.map((e) => e.received)} B`);
   // Power cut on slot 0: nothing more leaves it on any path.
   ipc.ports[0].cut = true;
   lan[0].up = false;
@@ -128,10 +174,29 @@ test('kill the active mid-stream: the standby takes over, the peer sees no error
 
   await waitFor(() => b.ha.node.role === 'active', 'slot 1 took over');
   await waitFor(() => client.stats().closed === 3, 'all streams finished', 60_000);
+  await waitFor(() => echoes.every((e) => e.closed), 'echo connections closed', 30_000);
+  for (const e of echoes) t.like(e, { received: MB, mismatch: -1, ended: true, errors: [] });
   const s = client.stats();
   t.is(s.errors, 0);
   t.is(s.mismatches, 0);
   t.is(s.bytesIn, 3 * 2 * MB, 'every byte from both boards');
   t.is(b.replayer.stats.mismatches, 0);
   t.true(b.replayer.stats.applied > 100);
+});
+
+test('planned switchover mid-stream: the mate takes over, nothing is lost', async (t) => {
+  const { a, b, peerHost } = await chassis(t);
+  const client = startApp(
+    appSpecSchema.parse({ kind: 'stream', connect: '198.18.2.1:5001', connections: 2, bytes: 2 * MB, seed: 31 }),
+    { net: peerHost, log: () => {} },
+  );
+  const echo = echoClient(peerHost, 41, MB);
+  await waitFor(() => client.stats().bytesIn > MB, 'a quarter of the streams');
+  a.ha.requestSwitchover();
+  await waitFor(() => b.ha.node.role === 'active' && a.ha.node.role === 'standby', 'roles swapped');
+  await waitFor(() => client.stats().closed === 2 && echo.closed, 'all connections finished', 60_000);
+  t.like(client.stats(), { errors: 0, mismatches: 0, bytesIn: 2 * 2 * MB });
+  t.like(echo, { received: MB, mismatch: -1, ended: true, errors: [] });
+  t.is(b.replayer.stats.mismatches, 0);
+  t.truthy(b.ha.status().lastSwitchover);
 });

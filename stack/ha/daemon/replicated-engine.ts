@@ -45,7 +45,10 @@ export class ReplicatedEngine implements TcpEngineApi {
 
   handle(input: TcpInput): TcpOutput[] {
     this.dependsOn = 0;
-    if (!this.active) return [];
+    // Listeners are harmless on a standby (its front is silent) and must survive role changes.
+    if (input.kind === 'unlisten') return this.engine.handle(input);
+    if (input.kind === 'listen' && this.engine.listeners.has(input.port)) return [];
+    if (!this.active && input.kind !== 'listen') return [];
     if (input.kind === 'listen') {
       this.dependsOn = 0;
       return this.replicator.listen(input, this.policy.listen.get(input.port));

@@ -47,6 +47,11 @@ export function adoptConnections(
         unread = unread.subarray(skip);
       }
     }
+    if (host.socket(c.conn)) {
+      // This board served the connection before a planned switchover: its old socket is stale.
+      log({ msg: 'connection still has a socket from before; not adopted', conn: c.conn });
+      continue;
+    }
     const socket = host.adopt(c.conn, {
       sso: true,
       outputRegenerable: c.regenerable,

@@ -123,6 +123,39 @@ export class Replayer {
     }
   }
 
+  /**
+   * Planned switchover, old active side: the connections it served (already in the engine)
+   * are replayed from now on; everything else in the engine is dropped.
+   */
+  adopt(
+    conns: {
+      conn: ConnId;
+      regenerable: boolean;
+      appState: Uint8Array;
+      written: number;
+      delivered: number;
+      unconsumed: Uint8Array;
+    }[],
+  ): void {
+    this.conns.clear();
+    this.awaiting.clear();
+    const keep = new Set(conns.map((c) => c.conn));
+    for (const id of this.engine.connections()) if (!keep.has(id)) this.engine.removeConnection(id);
+    for (const c of conns) {
+      const unconsumed = new ChunkQueue();
+      unconsumed.push(c.unconsumed);
+      this.conns.set(c.conn, {
+        regenerable: c.regenerable,
+        appState: c.appState,
+        written: c.written,
+        delivered: c.delivered,
+        unconsumed,
+        pendingWritten: [],
+        pendingDelivered: [],
+      });
+    }
+  }
+
   /** Bulk sync begins: forget every replicated connection. */
   reset(): void {
     for (const id of this.conns.keys()) this.engine.removeConnection(id);

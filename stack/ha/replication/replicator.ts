@@ -108,6 +108,28 @@ export class SsoReplicator {
     }
   }
 
+  /** The socket-layer state of every SSO connection (a board handing over keeps replaying it). */
+  exportConns(): {
+    conn: ConnId;
+    regenerable: boolean;
+    appState: Uint8Array;
+    written: number;
+    delivered: number;
+    unconsumed: Uint8Array;
+  }[] {
+    return this.ssoConnections().map((conn) => {
+      const st = this.conns.get(conn)!;
+      return {
+        conn,
+        regenerable: st.regenerable,
+        appState: st.appState,
+        written: st.written,
+        delivered: st.delivered,
+        unconsumed: st.unconsumed.concat(),
+      };
+    });
+  }
+
   /** Active open; with `sso` the connection is replicated from its SYN on. */
   connect(input: Extract<TcpInput, { kind: 'connect' }>, sso?: SsoAttributes): HandleResult {
     this.pendingConnect = sso;

@@ -24,7 +24,9 @@ import {
   nodeScheduler,
   type Scheduler,
 } from './clock.ts';
-import { engineOptions, HostSocket, type SocketOwner } from './socket.ts';
+import { EphemeralPorts } from './ephemeral.ts';
+import type { AdoptState, TcpHostOptions } from './host-types.ts';
+import { closeError, engineOptions, HostSocket, type SocketOwner } from './socket.ts';
 import {
   type AppListener,
   type AppNet,
@@ -35,54 +37,12 @@ import {
   type SocketOptions,
 } from './socket-api.ts';
 
-/** Hooks for replication (HA): what the app received and wrote, per socket. */
-export interface HostObserver {
-  /** Every engine input with the outputs it produced, in order. */
-  step?(input: TcpInput, outputs: readonly TcpOutput[]): void;
-  delivered?(socket: AppSocket, bytes: Uint8Array): void;
-  written?(socket: AppSocket, bytes: Uint8Array): void;
-}
-
-export interface TcpHostOptions {
-  engine: TcpEngineApi;
-  /** Our IPv4 address (the engine's localAddr). */
-  localAddr: Addr;
-  /** Put a segment on the wire. */
-  transmit(src: Addr, dst: Addr, segment: TcpSegment): void;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  /** Must equal the engine's default send buffer (262144 unless configured). */
-  sndBuf?: number;
-  /** Ephemeral port range for connect, inclusive. */
-  ephemeralPorts?: [number, number];
-  observer?: HostObserver;
-  /** Structured log sink (the daemon's JSON lines). */
-  log?(event: Record<string, unknown>): void;
-}
-
-/** What the socket layer of a board that takes over a connection must be told. */
-export interface AdoptState {
-  sso?: boolean;
-  outputRegenerable?: boolean;
-  /** Bytes the application had read before the takeover. */
-  bytesRead?: number;
-  /** Bytes the application had written before the takeover. */
-  bytesWritten?: number;
-  /** Bytes delivered by TCP but not yet read by the application (the engine keeps no copy). */
-  unread?: Uint8Array;
-}
+export type { AdoptState, HostObserver, TcpHostOptions } from './host-types.ts';
 
 interface ListenerEntry extends AppListener {
   opts: ListenOptions;
   onConnection(socket: AppSocket): void;
 }
-
-const ERROR_TEXT: Record<TcpErrorKind, string> = {
-  reset: 'connection reset by peer',
-  'timed-out': 'connection timed out',
-  refused: 'connection refused',
-  aborted: 'connection aborted',
-};
 
 export class TcpHost implements AppNet, SocketOwner {
   readonly engine: TcpEngineApi;
@@ -97,7 +57,7 @@ export class TcpHost implements AppNet, SocketOwner {
   private readonly retired = new Set<ConnId>();
   private readonly deferred: (() => void)[] = [];
   private delivering = false;
-  private nextEphemeral: number;
+  private readonly ports: EphemeralPorts;
   private stopped = false;
   readonly counters = { inputs: 0, segmentsIn: 0, segmentsOut: 0, engineErrors: 0 };
 
@@ -108,8 +68,7 @@ export class TcpHost implements AppNet, SocketOwner {
     this.timer = new DeadlineTimer(this.clock, this.scheduler, (now) =>
       this.run({ kind: 'timer', now }),
     );
-    const [lo] = this.ephemeralRange();
-    this.nextEphemeral = lo;
+    this.ports = new EphemeralPorts(opts.ephemeralPorts ?? [49152, 65535]);
   }
 
   // ---- link side ----
@@ -155,7 +114,14 @@ export class TcpHost implements AppNet, SocketOwner {
 
   connect(opts: ConnectOptions): AppSocket {
     const remoteAddr = parseIpv4(opts.host);
-    const localPort = opts.localPort ?? this.pickEphemeral(remoteAddr, opts.port);
+    const localPort =
+      opts.localPort ??
+      this.ports.pick(
+        (port) =>
+          !this.listeners.has(port) &&
+          this.engine.lookup(port, remoteAddr, opts.port) === undefined,
+        `${opts.host}:${opts.port}`,
+      );
     if (this.engine.lookup(localPort, remoteAddr, opts.port) !== undefined) {
       throw new SocketError(
         'in-use',
@@ -202,21 +168,7 @@ export class TcpHost implements AppNet, SocketOwner {
     if (state.sso !== undefined) opts.sso = state.sso;
     if (state.outputRegenerable !== undefined) opts.outputRegenerable = state.outputRegenerable;
     const socket = this.newSocket(conn, info.localPort, info.remoteAddr, info.remotePort, opts);
-    socket.connected = info.state !== TcpState.SYN_SENT && info.state !== TcpState.SYN_RECEIVED;
-    socket.bytesWritten = state.bytesWritten ?? 0;
-    socket.bytesRead = state.bytesRead ?? 0;
-    const s = info.state;
-    if (
-      s === TcpState.FIN_WAIT_1 ||
-      s === TcpState.FIN_WAIT_2 ||
-      s === TcpState.CLOSING ||
-      s === TcpState.LAST_ACK
-    ) {
-      socket.writeEnded = true;
-    }
-    if (state.unread && state.unread.length > 0) socket.received(state.unread);
-    if (s === TcpState.CLOSE_WAIT || s === TcpState.CLOSING || s === TcpState.LAST_ACK)
-      socket.peerFinished();
+    socket.takeOver(info.state, state);
     if (!this.stopped) this.timer.arm(this.engine.nextDeadline());
     return socket;
   }
@@ -424,14 +376,7 @@ export class TcpHost implements AppNet, SocketOwner {
     this.clearConnectTimer(socket);
     const kind = socket.pendingError ?? (socket.abortedByApp ? undefined : error);
     this.defer(() => {
-      if (kind)
-        socket.emit(
-          'error',
-          new SocketError(
-            kind,
-            `${socket.remoteAddress}:${socket.remotePort}: ${ERROR_TEXT[kind as TcpErrorKind]}`,
-          ),
-        );
+      if (kind) socket.emit('error', closeError(kind, socket));
       socket.emit('close', kind !== undefined);
     });
   }
@@ -471,24 +416,5 @@ export class TcpHost implements AppNet, SocketOwner {
   private clearConnectTimer(socket: HostSocket): void {
     if (socket.connectTimer !== undefined) this.scheduler.cancel(socket.connectTimer);
     socket.connectTimer = undefined;
-  }
-
-  private ephemeralRange(): [number, number] {
-    return this.opts.ephemeralPorts ?? [49152, 65535];
-  }
-
-  private pickEphemeral(remoteAddr: Addr, remotePort: number): number {
-    const [lo, hi] = this.ephemeralRange();
-    const span = hi - lo + 1;
-    for (let i = 0; i < span; i++) {
-      const port = this.nextEphemeral;
-      this.nextEphemeral = port >= hi ? lo : port + 1;
-      if (this.listeners.has(port)) continue;
-      if (this.engine.lookup(port, remoteAddr, remotePort) === undefined) return port;
-    }
-    throw new SocketError(
-      'in-use',
-      `no free ephemeral port towards ${formatIpv4(remoteAddr)}:${remotePort}`,
-    );
   }
 }

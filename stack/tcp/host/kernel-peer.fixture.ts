@@ -14,6 +14,7 @@ import {
   PatternWriter,
   type StreamDirection,
 } from '../../apps/stream-pattern.ts';
+import { type BenchJob, runBenchJob } from './kernel-bench-jobs.ts';
 
 export type PeerJob =
   /** Send `bytes` random bytes to an echo server, half-close, hash what comes back. */
@@ -34,14 +35,8 @@ export type PeerJob =
   | { job: 'stream-server'; port: number; bytes: number; connections?: number }
   /** Connect and report how it ends: refused, or reset after sending `send`; `reset`: we reset it. */
   | { job: 'probe'; host: string; port: number; send?: string; reset?: boolean }
-  /** Kernel-to-kernel baseline: listen and discard / connect and send (bench). */
-  | { job: 'sink'; port: number }
-  /** Bench: say hello to a stream server, count (not verify) what it sends until EOF. */
-  | { job: 'pull'; host: string; port: number; seed: number }
-  | { job: 'source'; host: string; port: number; bytes: number }
-  /** Echo round trips of `size` bytes, one at a time; prints latencies in µs. */
-  | { job: 'rtt'; host: string; port: number; count: number; size: number }
-  | { job: 'echo-server'; port: number };
+  /** The benchmark's jobs. */
+  | BenchJob;
 
 const say = (o: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -215,96 +210,8 @@ function runJob(job: PeerJob): Promise<unknown> {
         sock.on('error', (e: NodeJS.ErrnoException) => resolve({ connected, eof, error: e.code }));
         sock.on('close', () => resolve({ connected, eof, error: null }));
       });
-    case 'sink':
-      return new Promise(() => {
-        const server = net.createServer((sock) => {
-          let n = 0;
-          const t0 = process.hrtime.bigint();
-          sock.on('data', (d) => {
-            n += d.length;
-          });
-          sock.on('end', () => {
-            const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-            say({ result: { received: n, ms } });
-            sock.end();
-            server.close();
-            setImmediate(() => process.exit(0));
-          });
-        });
-        server.listen(job.port, () => say({ listening: job.port }));
-      });
-    case 'pull':
-      return new Promise((resolve, reject) => {
-        const sock = net.connect(job.port, job.host);
-        let n = 0;
-        let t0 = 0n;
-        sock.on('connect', () => {
-          t0 = process.hrtime.bigint();
-          sock.write(encodeHello(job.seed));
-        });
-        sock.on('data', (d) => {
-          n += d.length;
-        });
-        sock.on('error', reject);
-        sock.on('close', () =>
-          resolve({ received: n, ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
-        );
-      });
-    case 'source':
-      return new Promise((resolve, reject) => {
-        const sock = net.connect(job.port, job.host);
-        const buf = randomBytes(CHUNK);
-        let sent = 0;
-        let t0 = 0n;
-        const pump = (): void => {
-          while (sent < job.bytes) {
-            const n = Math.min(CHUNK, job.bytes - sent);
-            sent += n;
-            if (!sock.write(n === CHUNK ? buf : buf.subarray(0, n))) return;
-          }
-          sock.end();
-        };
-        sock.on('connect', () => {
-          t0 = process.hrtime.bigint();
-          pump();
-        });
-        sock.on('drain', pump);
-        sock.on('data', () => {});
-        sock.on('error', reject);
-        sock.on('close', () => resolve({ sent, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
-      });
-    case 'rtt':
-      return new Promise((resolve, reject) => {
-        const sock = net.connect(job.port, job.host);
-        sock.setNoDelay(true);
-        const msg = randomBytes(job.size);
-        const us: number[] = [];
-        let got = 0;
-        let t0 = 0n;
-        const once = (): void => {
-          got = 0;
-          t0 = process.hrtime.bigint();
-          sock.write(msg);
-        };
-        sock.on('connect', once);
-        sock.on('data', (d) => {
-          got += d.length;
-          if (got < job.size) return;
-          us.push(Number(process.hrtime.bigint() - t0) / 1000);
-          if (us.length < job.count) once();
-          else sock.end();
-        });
-        sock.on('error', reject);
-        sock.on('close', () => resolve({ us }));
-      });
-    case 'echo-server':
-      return new Promise(() => {
-        const server = net.createServer((sock) => {
-          sock.setNoDelay(true);
-          sock.pipe(sock);
-        });
-        server.listen(job.port, () => say({ listening: job.port }));
-      });
+    default:
+      return runBenchJob(job, say);
   }
 }
 

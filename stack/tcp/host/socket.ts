@@ -4,11 +4,10 @@
  * the per-socket flags HA needs (sso, outputRegenerable). Engine calls go
  * through the SocketOwner (the host), which owns time and I/O.
  */
-import type { ConnId, ConnOptions } from '../api.ts';
+import { type ConnId, type ConnOptions, type TcpErrorKind, TcpState } from '../api.ts';
 import {
   type AppSocket,
   SocketError,
-  type SocketErrorCode,
   type SocketEvents,
   type SocketOptions,
 } from './socket-api.ts';
@@ -35,6 +34,18 @@ export interface SocketEndpoints {
 }
 
 type Listeners = { [E in keyof SocketEvents]: SocketEvents[E][] };
+
+const ERROR_TEXT: Record<TcpErrorKind, string> = {
+  reset: 'connection reset by peer',
+  'timed-out': 'connection timed out',
+  refused: 'connection refused',
+  aborted: 'connection aborted',
+};
+
+/** The error an app sees when its connection ends abnormally. */
+export function closeError(kind: TcpErrorKind, socket: SocketEndpoints): SocketError {
+  return new SocketError(kind, `${socket.remoteAddress}:${socket.remotePort}: ${ERROR_TEXT[kind]}`);
+}
 
 export function engineOptions(opts: SocketOptions): ConnOptions {
   const out: ConnOptions = {};
@@ -66,7 +77,7 @@ export class HostSocket implements AppSocket {
   /** The app called close or abort: incoming bytes are dropped. */
   readEnded = false;
   /** Why the socket is failing when the host aborts it itself (connect timeout). */
-  pendingError: SocketErrorCode | undefined;
+  pendingError: TcpErrorKind | undefined;
   abortedByApp = false;
   /** Host-side connect deadline handle. */
   connectTimer: unknown;
@@ -204,6 +215,26 @@ export class HostSocket implements AppSocket {
   /** Bytes delivered but not yet read by the app. */
   get buffered(): number {
     return this.rxBytes;
+  }
+
+  /** A connection taken over from another board: counters continue, unread bytes come again. */
+  takeOver(
+    state: TcpState,
+    from: { bytesRead?: number; bytesWritten?: number; unread?: Uint8Array },
+  ): void {
+    this.connected = state !== TcpState.SYN_SENT && state !== TcpState.SYN_RECEIVED;
+    this.bytesWritten = from.bytesWritten ?? 0;
+    this.bytesRead = from.bytesRead ?? 0;
+    const weFinished: TcpState[] = [
+      TcpState.FIN_WAIT_1,
+      TcpState.FIN_WAIT_2,
+      TcpState.CLOSING,
+      TcpState.LAST_ACK,
+    ];
+    const peerFinished: TcpState[] = [TcpState.CLOSE_WAIT, TcpState.CLOSING, TcpState.LAST_ACK];
+    if (weFinished.includes(state)) this.writeEnded = true;
+    if (from.unread && from.unread.length > 0) this.received(from.unread);
+    if (peerFinished.includes(state)) this.peerFinished();
   }
 
   // ---- called by the host while it processes engine outputs ----
