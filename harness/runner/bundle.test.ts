@@ -7,7 +7,10 @@ import { CHECKOUT } from './deploy.ts';
 test('the bundle has the sources, the lock file hash, and no node_modules or runs', (t) => {
   const bundle = makeBundle(CHECKOUT);
   t.teardown(bundle.dispose);
-  const names = execFileSync('tar', ['-tzf', bundle.file], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n');
+  const names = execFileSync('tar', ['-tzf', bundle.file], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  }).split('\n');
   t.true(names.includes('package.json'));
   t.true(names.includes('harness/cli/hitless.mjs'));
   t.true(names.includes('stack/link/tap/tap.c'));

@@ -221,10 +221,10 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
       const verdict: ConnectionResult['verdict'] =
         capOnly || agentOnly
           ? 'inconclusive'
-          : capDrop || agentDrop
-            ? 'drop'
-            : capCorrupt || agentCorrupt
-              ? 'corrupt'
+          : capCorrupt || agentCorrupt // wrong bytes outrank the break they often end in
+            ? 'corrupt'
+            : capDrop || agentDrop
+              ? 'drop'
               : stallMs === null || stallMs > input.maxStallMs
                 ? 'stall'
                 : cap.incomplete.length > 0 || (!cap.seen && input.captures.length > 0)

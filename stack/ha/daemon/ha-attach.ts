@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type RunningApp, startApps } from '../../apps/index.ts';
-import type { Board } from '../../rpd/daemon.ts';
 import { resolveFront } from '../../rpd/config.ts';
+import type { Board } from '../../rpd/daemon.ts';
 import type { EngineOverrides } from '../../rpd/tcp-attach.ts';
 import type { TcpSegment } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
@@ -46,7 +46,8 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   if (!cfg.ha) throw new HaError('HA_BAD_STATE', 'the config has no ha section');
   const front = resolveFront(cfg);
   const { loop, ip, log } = board;
-  const haLog: HaLog = ({ level, msg, ...fields }) => log(level, `ha-${msg.replace(/\s+/g, '-')}`, fields);
+  const haLog: HaLog = ({ level, msg, ...fields }) =>
+    log(level, `ha-${msg.replace(/\s+/g, '-')}`, fields);
   ip.setOwner(false); // the chassis address belongs to the active only: wait for the election
   const engine = new TcpEngine({
     mss: front.mtu - 40,
@@ -107,7 +108,8 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     if (apps.length > 0 || cfg.apps.length === 0) return;
     apps = startApps(cfg.apps, {
       net: tcpHost,
-      log: ({ event, ...fields }) => log(event === 'mismatch' ? 'error' : 'info', `app-${String(event)}`, fields),
+      log: ({ event, ...fields }) =>
+        log(event === 'mismatch' ? 'error' : 'info', `app-${String(event)}`, fields),
     });
   };
   let lastTakeover: { at: number; durationMs: number; connections: number; reason: string } | null =
@@ -212,7 +214,10 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   });
   loop.addStatus('ha', () => ({
     ...runtime.status(),
-    connections: { all: engine.connections().length, sso: wrapped.replicator.ssoConnections().length },
+    connections: {
+      all: engine.connections().length,
+      sso: wrapped.replicator.ssoConnections().length,
+    },
     replication: wrapped.replicator.stats,
     replay: replayer.stats,
     mismatches: replayer.stats.mismatches,

@@ -35,13 +35,13 @@ async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<
 /** A hub: every frame from one port goes to every other port. */
 function hub(scheduler: TimerScheduler, n: number): MemoryLink[] {
   const pairs = Array.from({ length: n }, () => MemoryLink.pair({ scheduler }));
-  pairs.forEach(([, inner], i) =>
+  pairs.forEach(([, inner], i) => {
     inner.onFrames((frames) => {
       pairs.forEach(([, other], j) => {
         if (j !== i) for (const f of frames) other.send(f);
       });
-    }),
-  );
+    });
+  });
   return pairs.map(([outer]) => outer);
 }
 
@@ -157,7 +157,13 @@ async function chassis(t: ExecutionContext) {
 test('kill the active mid-stream: the standby takes over, the peer sees no error, every byte verifies', async (t) => {
   const { a, b, boards, ipc, lan, link0, peerHost } = await chassis(t);
   const client = startApp(
-    appSpecSchema.parse({ kind: 'stream', connect: '198.18.2.1:5001', connections: 3, bytes: 2 * MB, seed: 11 }),
+    appSpecSchema.parse({
+      kind: 'stream',
+      connect: '198.18.2.1:5001',
+      connections: 3,
+      bytes: 2 * MB,
+      seed: 11,
+    }),
     { net: peerHost, log: () => {} },
   );
 
@@ -165,7 +171,9 @@ test('kill the active mid-stream: the standby takes over, the peer sees no error
 
   await waitFor(() => client.stats().bytesIn > 1.5 * MB, 'a third of the streams');
   t.true(a.engine.replicator.ssoConnections().length >= 3);
-  t.log(`at the cut: streams ${client.stats().bytesIn} B, echoes ${echoes.map((e) => e.received)} B`);
+  t.log(
+    `at the cut: streams ${client.stats().bytesIn} B, echoes ${echoes.map((e) => e.received)} B`,
+  );
   // Power cut on slot 0: nothing more leaves it on any path.
   ipc.ports[0].cut = true;
   lan[0].up = false;
@@ -187,14 +195,24 @@ test('kill the active mid-stream: the standby takes over, the peer sees no error
 test('planned switchover mid-stream: the mate takes over, nothing is lost', async (t) => {
   const { a, b, peerHost } = await chassis(t);
   const client = startApp(
-    appSpecSchema.parse({ kind: 'stream', connect: '198.18.2.1:5001', connections: 2, bytes: 2 * MB, seed: 31 }),
+    appSpecSchema.parse({
+      kind: 'stream',
+      connect: '198.18.2.1:5001',
+      connections: 2,
+      bytes: 2 * MB,
+      seed: 31,
+    }),
     { net: peerHost, log: () => {} },
   );
   const echo = echoClient(peerHost, 41, MB);
   await waitFor(() => client.stats().bytesIn > MB, 'a quarter of the streams');
   a.ha.requestSwitchover();
   await waitFor(() => b.ha.node.role === 'active' && a.ha.node.role === 'standby', 'roles swapped');
-  await waitFor(() => client.stats().closed === 2 && echo.closed, 'all connections finished', 60_000);
+  await waitFor(
+    () => client.stats().closed === 2 && echo.closed,
+    'all connections finished',
+    60_000,
+  );
   t.like(client.stats(), { errors: 0, mismatches: 0, bytesIn: 2 * 2 * MB });
   t.like(echo, { received: MB, mismatch: -1, ended: true, errors: [] });
   t.is(b.replayer.stats.mismatches, 0);

@@ -2,8 +2,9 @@
  * Takeover, socket side: every connection the standby replayed gets a socket again and goes back
  * to the app that owned it, with its offsets and the bytes it had not read yet, so it carries on.
  */
-import type { RunningApp } from '../../apps/index.ts';
+
 import { parseAddrPort } from '../../apps/config.ts';
+import type { RunningApp } from '../../apps/index.ts';
 import { HELLO_BYTES } from '../../apps/stream-pattern.ts';
 import type { TcpHost } from '../../tcp/host/host.ts';
 import { parseIpv4 } from '../../wire/address.ts';

@@ -26,12 +26,7 @@ export class Rig {
     msl2Ms: 1000,
   });
   readonly entries: LogEntry[] = [];
-  readonly replicator = new SsoReplicator(this.active, {
-    replicate: (e) => {
-      this.entries.push(e);
-      return this.entries.length;
-    },
-  });
+  readonly replicator: SsoReplicator;
   readonly replayer: Replayer;
   /** Bytes the peer received, per peer connection. */
   readonly peerData = new Map<ConnId, number[]>();
@@ -45,8 +40,18 @@ export class Rig {
   }[] = [];
   private replayed = 0;
 
-  constructor(regenerate?: ConstructorParameters<typeof Replayer>[1]) {
+  constructor(
+    regenerate?: ConstructorParameters<typeof Replayer>[1],
+    appState?: (conn: ConnId) => Uint8Array | null | undefined,
+  ) {
     this.replayer = new Replayer(this.standby, regenerate);
+    const sink = {
+      replicate: (e: LogEntry) => {
+        this.entries.push(e);
+        return this.entries.length;
+      },
+    };
+    this.replicator = new SsoReplicator(this.active, sink, appState);
   }
 
   chassis(input: TcpInput): HandleResult {

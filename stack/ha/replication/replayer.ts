@@ -350,8 +350,13 @@ export class Replayer {
       c.pendingWritten = [];
       if (resume)
         outputs.push(
-        ...this.engine.handle({ kind: 'resume', now: localNow, conn: id, discardOutOfOrder: true }),
-      );
+          ...this.engine.handle({
+            kind: 'resume',
+            now: localNow,
+            conn: id,
+            discardOutOfOrder: true,
+          }),
+        );
       const info = this.engine.info(id);
       if (!info) continue;
       conns.push({
