@@ -18,9 +18,9 @@ const base = () => ({
   device: 'sw-test',
   host: agent.host,
   community: agent.rw,
-  settleTimeoutMs: 1000,
+  settleTimeoutMs: 3000,
   pollMs: 50,
-  snmpTimeouts: [300, 300],
+  snmpTimeouts: [1000, 2000],
 });
 
 netTest('ifName is looked up, admin set and read back, oper followed', async (t) => {

@@ -16,11 +16,11 @@ test.before(async () => {
 test.after.always(() => agent?.stop());
 
 const fast = {
-  settleTimeoutMs: 1500,
+  settleTimeoutMs: 3000,
   pollMs: 50,
   retries: 1,
   cycleOffMs: 100,
-  snmpTimeouts: [300, 300],
+  snmpTimeouts: [1000, 2000],
 };
 const models: SnmpPowerOptions['model'][] = [
   'apc-masterswitch',
@@ -66,7 +66,7 @@ netTest('a slow outlet is polled until it settles', async (t) => {
 });
 
 netTest('eaton writes the delay and waits through pending states', async (t) => {
-  const p = createPowerDriver({ ...opts('eaton', 2), delaySeconds: 1, settleTimeoutMs: 3000 });
+  const p = createPowerDriver({ ...opts('eaton', 2), delaySeconds: 1, settleTimeoutMs: 5000 });
   t.teardown(() => p.close());
   const start = Date.now();
   await p.off();
@@ -103,7 +103,7 @@ netTest('a missing outlet is reported as noSuchInstance, not as a value', async 
 });
 
 netTest('an unknown OID is noSuchObject and a value out of range is an error status', async (t) => {
-  const c = new SnmpClient({ host: agent.host, community: agent.rw, timeouts: [300] });
+  const c = new SnmpClient({ host: agent.host, community: agent.rw, timeouts: [1000, 2000] });
   t.teardown(() => c.close());
   const e1 = await t.throwsAsync(c.getInt('.1.3.6.1.4.1.99999.1.0'));
   t.regex((e1 as unknown as { code: string }).code, /SNMP_NO_SUCH_(OBJECT|INSTANCE)/);

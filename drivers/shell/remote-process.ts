@@ -17,6 +17,7 @@ export function spawnCommand(cmd: string): string {
 
 export function remoteProcess(
   ch: ssh2.ClientChannel,
+  exited: Promise<{ code: number | null; signal: string | null }>,
   cmd: string,
   where: string,
   exec: (cmd: string) => Promise<ExecResult>,
@@ -51,7 +52,6 @@ export function remoteProcess(
     const rest = Buffer.from(errHead.slice(nl + 1), 'latin1');
     if (rest.length) emit(stderr, rest);
   });
-  const exited = exitOf(ch);
   exited.then(() =>
     rejectPid(new ShellError('SHELL_EXEC', `${where}: \`${cmd}\` exited before reporting its pid`)),
   );

@@ -19,6 +19,10 @@ import {
 
 type Client = InstanceType<typeof ssh2.Client>;
 type Channel = ssh2.ClientChannel;
+interface OpenChannel {
+  ch: Channel;
+  exited: ReturnType<typeof exitOf>;
+}
 
 async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
@@ -71,13 +75,13 @@ export class SshShell implements ShellDriver {
     cmd: string,
     opts: { timeoutMs?: number; stdin?: string | Buffer } = {},
   ): Promise<ExecResult> {
-    const ch = await this.channel(cmd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    ch.on('data', (d: Buffer) => out.push(d));
-    ch.stderr.on('data', (d: Buffer) => err.push(d));
+    const { ch, exited: done } = await this.channel(cmd, (c) => {
+      c.on('data', (d: Buffer) => out.push(d));
+      c.stderr.on('data', (d: Buffer) => err.push(d));
+    });
     if (opts.stdin !== undefined) ch.end(opts.stdin);
-    const done = exitOf(ch);
     const timeoutMs = opts.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -106,8 +110,8 @@ export class SshShell implements ShellDriver {
   }
 
   async spawn(cmd: string): Promise<RemoteProcess> {
-    const ch = await this.channel(spawnCommand(cmd));
-    return remoteProcess(ch, cmd, this.where, (c) => this.exec(c, { timeoutMs: 10_000 }));
+    const { ch, exited } = await this.channel(spawnCommand(cmd));
+    return remoteProcess(ch, exited, cmd, this.where, (c) => this.exec(c, { timeoutMs: 10_000 }));
   }
 
   /** An interactive login shell on a pseudo-terminal (for `hitless ssh HOST`). */
@@ -193,10 +197,19 @@ export class SshShell implements ShellDriver {
     );
   }
 
-  private async channel(cmd: string): Promise<Channel> {
+  /**
+   * Opens an exec channel. The exit listener is attached inside ssh2's
+   * callback: a short command's exit status and close can arrive in the same
+   * read as the channel confirmation and would be missed a tick later.
+   */
+  private async channel(cmd: string, setup?: (ch: Channel) => void): Promise<OpenChannel> {
     const open = (c: Client) =>
-      new Promise<Channel>((resolve, reject) =>
-        c.exec(cmd, (e, ch) => (e ? reject(e) : resolve(ch))),
+      new Promise<OpenChannel>((resolve, reject) =>
+        c.exec(cmd, (e, ch) => {
+          if (e) return reject(e);
+          setup?.(ch);
+          resolve({ ch, exited: exitOf(ch) });
+        }),
       );
     try {
       return await open(await this.ensure());

@@ -16,14 +16,19 @@ const PASS = join(
   dirname(fileURLToPath(import.meta.url)),
   '../snmp/fixtures/lab-equipment-pass.mjs',
 );
-const SUBTREES = [
-  '.1.3.6.1.4.1.318',
-  '.1.3.6.1.4.1.13742',
-  '.1.3.6.1.4.1.3808',
-  '.1.3.6.1.4.1.534',
-  '.1.3.6.1.2.1.2.2.1.7',
-  '.1.3.6.1.2.1.2.2.1.8',
-  '.1.3.6.1.2.1.31.1.1.1.1',
+// Two registrations, so snmpd starts only two backend processes; snmpd's own
+// more specific registrations (system, UCD, NET-SNMP) still win for theirs.
+const SUBTREES = ['.1.3.6.1.4.1', '.1.3.6.1.2.1'];
+
+/** One OID in each subtree. */
+const WARM_UP = [
+  '.1.3.6.1.2.1.2.2.1.7.1',
+  '.1.3.6.1.2.1.2.2.1.8.1',
+  '.1.3.6.1.2.1.31.1.1.1.1.1',
+  '.1.3.6.1.4.1.318.1.1.4.4.2.1.3.1',
+  '.1.3.6.1.4.1.13742.6.4.1.2.1.3.1.1',
+  '.1.3.6.1.4.1.3808.1.1.3.3.3.1.1.4.1',
+  '.1.3.6.1.4.1.534.6.6.7.6.6.1.2.0.1',
 ];
 
 export interface TestAgent {
@@ -78,13 +83,15 @@ export async function startTestAgent(prefix: string, slot = 0): Promise<TestAgen
     net.remove();
     rmSync(dir, { recursive: true, force: true });
   };
-  const probe = new SnmpClient({ host: net.nsAddr, community: 'ro-test', timeouts: [200] });
+  // snmpd starts one pass_persist process per subtree on first use: start them all now
+  const probe = new SnmpClient({ host: net.nsAddr, community: 'ro-test', timeouts: [500, 1000] });
   try {
-    await waitFor(
-      'snmpd',
-      async () => (await probe.getInt('.1.3.6.1.2.1.2.2.1.7.1')) === 1,
-      10_000,
-    );
+    for (const oid of WARM_UP)
+      await waitFor(
+        `snmpd serving ${oid}`,
+        async () => (await probe.getString(oid)) !== '',
+        15_000,
+      );
   } catch (err) {
     await stop();
     throw err;

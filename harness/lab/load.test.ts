@@ -50,8 +50,28 @@ test('unknown keys, unknown PDUs and inline secrets are rejected', (t) => {
     'power: { pdu: pdu0, outlet: 1 }',
     'power: { pdu: pdu9, outlet: 1 }',
   );
+  const pduLine = pdu.split('\n').findIndex((l) => l.includes('pdu: pdu9')) + 1;
   t.throws(() => parseLab(pdu, 'p.yaml'), {
-    message: /boards\[0\]\.power\.pdu: no PDU named "pdu9"/,
+    message: new RegExp(
+      `^p\\.yaml:${pduLine}: boards\\[0\\]\\.power\\.pdu: no PDU named "pdu9"`,
+      'm',
+    ),
+  });
+  const twice = virtualText.replace('- name: peer2', '- name: peer1');
+  const twiceLine = twice.split('\n').lastIndexOf('  - name: peer1') + 1;
+  t.throws(() => parseLab(twice, 't.yaml'), {
+    message: new RegExp(
+      `^t\\.yaml:${twiceLine}: peers\\[1\\]\\.name: host name "peer1" used twice`,
+      'm',
+    ),
+  });
+  const capture = virtualText.replace('host: peer2, iface', 'host: peer9, iface');
+  const captureLine = capture.split('\n').findIndex((l) => l.includes('host: peer9')) + 1;
+  t.throws(() => parseLab(capture, 'c.yaml'), {
+    message: new RegExp(
+      `^c\\.yaml:${captureLine}: captures\\[1\\]\\.host: no host named "peer9"`,
+      'm',
+    ),
   });
   const inline = virtualText.replace(
     'password: { file: "{state}/secrets/console-password" }',

@@ -202,7 +202,9 @@ export const LabSchema = LabShape.superRefine((lab, ctx) => {
     ctx.addIssue({ code: 'custom', path, message });
   const hosts = [...lab.boards.map((b) => b.name), ...lab.peers.map((p) => p.name)];
   hosts.forEach((h, i) => {
-    if (hosts.indexOf(h) !== i) issue(['peers'], `host name "${h}" used twice`);
+    if (hosts.indexOf(h) === i) return;
+    const at = i < lab.boards.length ? ['boards', i] : ['peers', i - lab.boards.length];
+    issue([...at, 'name'], `host name "${h}" used twice`);
   });
   if (lab.boards[0]?.slot === lab.boards[1]?.slot)
     issue(['boards', 1, 'slot'], 'the two boards need slots 0 and 1');

@@ -52,7 +52,9 @@ export const testplanSchema = z
         replication: z
           .boolean()
           .default(true)
-          .describe('false: the daemons run with replication off (the harness must then catch drops)'),
+          .describe(
+            'false: the daemons run with replication off (the harness must then catch drops)',
+          ),
       })
       .strict()
       .default({

@@ -93,6 +93,31 @@ export class BoardDaemon {
     return `${this.files.runDir}/rpd-hl0.sock`;
   }
 
+  /**
+   * Ask the daemon for a planned switchover: `{"cmd":"switchover"}` on its
+   * control socket (else `hitless rpd switchover`); throws unless it agrees.
+   */
+  async requestSwitchover(): Promise<void> {
+    const q = shellQuote;
+    const cmd =
+      `if command -v socat >/dev/null; then echo '{"cmd":"switchover"}' | socat -t5 - UNIX-CONNECT:${q(this.socket)}; ` +
+      `else ${this.hitless} rpd switchover --config ${q(this.files.config)}; fi`;
+    const r = await this.shell.exec(cmd, { timeoutMs: 15_000 });
+    const answer = r.stdout.trim().split('\n').pop() ?? '';
+    let ok = r.code === 0 && answer !== '';
+    try {
+      const v = JSON.parse(answer) as { ok?: unknown };
+      if (typeof v === 'object' && v !== null && 'ok' in v) ok = ok && v.ok === true;
+    } catch {
+      // the CLI form prints text; its exit code decides
+    }
+    if (!ok)
+      throw new RunnerError(
+        'RUN_DAEMON',
+        `${this.board.name}: planned switchover refused: ${(answer || r.stderr.trim()).slice(0, 300)}`,
+      );
+  }
+
   async status(timeoutMs = 5000): Promise<BoardStatus> {
     const q = shellQuote;
     const cmd =

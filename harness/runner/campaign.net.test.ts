@@ -47,7 +47,12 @@ netTest('a tiny campaign runs end to end: results, reports, captures, agent logs
   t.is(results.iterations.length, 1);
   const it = results.iterations[0]!;
   t.is(it.kind, 'kill-active');
-  t.not(it.status, 'error', it.summary);
+  t.is(results.run.error, undefined, 'the run completed');
+  // The device may fail or be inconclusive; the fault itself must have been carried out.
+  t.true(
+    it.status !== 'error' || ['RUN_INCONCLUSIVE', 'RUN_NO_TRAFFIC'].includes(it.error?.code ?? ''),
+    it.summary,
+  );
   t.truthy(it.times.inject !== undefined && it.times.resyncDone !== undefined);
   t.is(results.connections.length, 4, 'two peers × two connections');
   for (const f of ['junit.xml', 'summary.md', 'timeline.json', 'testplan.yaml', 'lab.yaml']) {

@@ -11,8 +11,6 @@ import { join, resolve } from 'node:path';
 import { Lease } from '../../drivers/lease/lease.ts';
 import { parseFormats, writeReports } from '../../reports/render.ts';
 import type { Artifact, Results } from '../../reports/results-schema.ts';
-import type { FaultState } from '../faults/fault.ts';
-import { FAULTS } from '../faults/index.ts';
 import { DEFAULT_LAB_FILE, loadLab } from '../lab/load.ts';
 import { leaseFile } from '../lab-drivers/from-lab.ts';
 import { expandSchedule, loadTestplan } from '../plan/load.ts';
@@ -22,11 +20,12 @@ import { abortableSleep, LabChassis } from './chassis.ts';
 import { Cleanup } from './cleanup.ts';
 import { openConsoles } from './consoles.ts';
 import { chassisAddress } from './daemon-config.ts';
+import { mergeDaemonLog } from './daemon-log.ts';
 import { CHECKOUT, checkLab, deployStack, ensureVirtualLab, remoteHitless } from './deploy.ts';
 import { codeOf, messageOf, RunnerError } from './errors.ts';
 import { openLab } from './lab-access.ts';
-import { faultLine, type Tally } from './progress.ts';
 import { artifact, assembleResults, type IterationRecord, writeResults } from './results.ts';
+import { elapsedSince, healChassis, runSchedule, startMonitor } from './schedule.ts';
 import { Timeline } from './timeline.ts';
 import {
   type RunningAgent,
@@ -86,6 +85,15 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   const abort = new AbortController();
   const cleanup = new Cleanup(print, () => abort.abort());
   cleanup.trapSignals();
+  // A crash in some driver's callback must still end in a healed chassis: stop the run, clean up.
+  let crash: Error | undefined;
+  const onCrash = (err: unknown) => {
+    crash ??= err instanceof Error ? err : new Error(String(err));
+    timeline.add('harness', 'run.crash', { message: crash.message });
+    abort.abort();
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
   timeline.add('harness', 'run.start', {
     plan: plan.name,
     lab: lab.name,
@@ -136,6 +144,7 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
         try {
           await access.host(board.name).fetch('/var/log/rpd.log', local, 30_000);
           daemonLogs.push(local);
+          mergeDaemonLog(local, board.name, timeline, { from: startedAt, to: Date.now() });
         } catch (err) {
           timeline.add('harness', 'artifact.lost', {
             board: board.name,
@@ -214,17 +223,22 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
       await monitor.stop();
     }
   } catch (err) {
-    runError = {
-      code: cleanup.wasInterrupted ? 'RUN_INTERRUPTED' : codeOf(err),
-      message: cleanup.wasInterrupted ? 'interrupted (Ctrl-C)' : messageOf(err),
-    };
+    runError = cleanup.wasInterrupted
+      ? { code: 'RUN_INTERRUPTED', message: 'interrupted (Ctrl-C)' }
+      : crash
+        ? { code: 'RUN_CRASH', message: `the harness crashed: ${crash.message}` }
+        : { code: codeOf(err), message: messageOf(err) };
     timeline.add('harness', 'run.error', runError);
     print(`run stopped: ${runError.code}: ${runError.message}`);
   }
+  if (crash && !runError)
+    runError = { code: 'RUN_CRASH', message: `the harness crashed: ${crash.message}` };
   trafficEnd ??= Date.now();
   // Stop the agents and captures now (their clean-up entries run first), fetch the logs, then heal.
   await cleanup.runAll();
   cleanup.dispose();
+  process.off('uncaughtException', onCrash);
+  process.off('unhandledRejection', onCrash);
   const interrupted = cleanup.wasInterrupted;
   const last = records.at(-1);
   if (last) last.spanEnd = Math.max(last.spanEnd, trafficEnd);
@@ -286,204 +300,13 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
       print(`reports: ${messageOf(err)}`);
     }
   }
-  // An interrupted run is incomplete: an infrastructure outcome, whatever it saw so far.
-  const exitCode = interrupted
-    ? 2
-    : results.verdict === 'pass'
-      ? 0
-      : results.verdict === 'fail'
-        ? 1
-        : 2;
+  // An interrupted or crashed run is incomplete: an infrastructure outcome, whatever it saw so far.
+  const exitCode =
+    interrupted || crash ? 2 : results.verdict === 'pass' ? 0 : results.verdict === 'fail' ? 1 : 2;
   const t = results.statistics.totals;
   print(
     `${plan.name}: ${results.verdict.toUpperCase()} — ${t.pass} passed, ${t.fail} failed, ${t.expectedDegraded} expected-degraded, ${t.error} errors, ${t.skipped} skipped (${elapsedSince(startedAt)})`,
   );
   print(`report: ${reports.html ?? reports.json}`);
   return { dir, results, exitCode, reports };
-}
-
-function elapsedSince(t: number): string {
-  const s = Math.floor((Date.now() - t) / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** Resume frozen daemons, plug every cable back, power every board on. */
-export async function healChassis(
-  ch: LabChassis,
-  lab: { boards: Array<{ name: string; cables: { front: string; ipc: string } }> },
-  timeline: Timeline,
-): Promise<void> {
-  ch.healing = true;
-  try {
-    for (const b of [...ch.frozen]) await ch.signalDaemon(b, 'CONT').catch(() => undefined);
-    const cables = new Set([
-      ...ch.cablesDown,
-      ...lab.boards.flatMap((b) => [b.cables.front, b.cables.ipc]),
-    ]);
-    for (const c of cables) await ch.link(c, 'up');
-    const booting = lab.boards.filter((b) => ch.poweredOff.has(b.name));
-    for (const b of booting) await ch.power(b.name, 'on');
-    // A board powered on boots its daemon: let it come up, so stopping the daemons catches it too.
-    for (const b of booting) {
-      await ch.waitBooted(b.name, 30_000).catch(() => undefined);
-      await ch.waitDaemon(b.name, 10_000);
-    }
-    timeline.add('harness', 'chassis.healed', {});
-  } finally {
-    ch.healing = false;
-  }
-}
-
-/** Polls the boards' status in the background so every role change is on the timeline. */
-function startMonitor(ch: LabChassis, signal: AbortSignal): { stop: () => Promise<void> } {
-  let running = true;
-  const loop = (async () => {
-    while (running && !signal.aborted) {
-      await ch.poll().catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-    },
-  };
-}
-
-/** Timeline kinds of the harness's own actions on the chassis. */
-const ACTIONS = new Set(['signal', 'power', 'link', 'switchover.request', 'daemon.start']);
-
-interface ScheduleContext {
-  plan: ReturnType<typeof loadTestplan>;
-  schedule: ReturnType<typeof expandSchedule>;
-  chassis: LabChassis;
-  timeline: Timeline;
-  records: IterationRecord[];
-  print: (line: string) => void;
-  startedAt: number;
-  trafficStart: number;
-  signal: AbortSignal;
-  peerErrors: () => number;
-}
-
-async function runSchedule(c: ScheduleContext): Promise<void> {
-  const tally: Tally = { done: 0, errors: 0, peerErrors: 0 };
-  // An iteration's span runs from its inject to the next one's: what a fault
-  // and its heal cause shows up before the next fault is injected.
-  let previous: IterationRecord | undefined;
-  for (const planned of c.schedule) {
-    if (c.signal.aborted) throw new RunnerError('RUN_INTERRUPTED', 'interrupted');
-    const fault = FAULTS[planned.kind];
-    const rec: IterationRecord = {
-      index: planned.iteration,
-      kind: planned.kind,
-      expected: fault.expected,
-      ...(planned.holdMs !== undefined ? { holdMs: planned.holdMs } : {}),
-      spanStart: previous ? Date.now() : c.trafficStart,
-      spanEnd: Date.now(),
-    };
-    c.records.push(rec);
-    c.timeline.iteration = planned.iteration;
-    const line = (phase: string) => {
-      tally.peerErrors = c.peerErrors();
-      c.print(
-        faultLine({
-          index: planned.iteration,
-          total: c.schedule.length,
-          kind: planned.kind,
-          elapsedMs: Date.now() - c.startedAt,
-          tally,
-          phase,
-        }),
-      );
-    };
-    line(`waiting ${planned.spacingMs} ms`);
-    const timing = {
-      ...(planned.holdMs !== undefined ? { hold_ms: planned.holdMs } : {}),
-      boot_timeout_ms: c.plan.settle.boot_timeout_ms,
-      hot_timeout_ms: c.plan.settle.standby_hot_timeout_ms,
-    };
-    let state: FaultState | undefined;
-    try {
-      await c.chassis.sleep(planned.spacingMs);
-      const before = await c.chassis.roles();
-      rec.inject = Date.now();
-      if (previous) {
-        previous.spanEnd = rec.inject;
-        rec.spanStart = rec.inject;
-      }
-      c.timeline.add('harness', 'fault.inject', {
-        kind: planned.kind,
-        active: before.active ?? null,
-      });
-      line('injecting');
-      state = await fault.inject(c.chassis, timing);
-      // The fault's times count from its first action on the chassis, not from the decision to inject.
-      const acted = c.timeline
-        .all()
-        .find((e) => e.iteration === rec.index && e.ts >= rec.inject! && ACTIONS.has(e.kind));
-      if (acted) rec.inject = acted.ts;
-      const slot = (name: string) => c.chassis.daemons.get(name)?.board.slot ?? 0;
-      rec.target = {
-        board: state.target,
-        slot: slot(state.target),
-        wasActive: state.target === before.active,
-      };
-      rec.heal = Date.now();
-      c.timeline.add('harness', 'fault.heal', { kind: planned.kind, target: state.target });
-      line('healing');
-      await fault.heal(c.chassis, state, timing);
-      rec.resyncDone = Date.now();
-      c.timeline.add('harness', 'fault.healed', { kind: planned.kind });
-      tally.done++;
-    } catch (err) {
-      if (c.signal.aborted) {
-        rec.error = { code: 'RUN_INTERRUPTED', message: 'interrupted (Ctrl-C) during this fault' };
-        throw err;
-      }
-      rec.error = { code: codeOf(err), message: messageOf(err) };
-      c.timeline.add('harness', 'fault.error', rec.error);
-      tally.errors++;
-      line(`error: ${rec.error.message}`);
-      // Restore the chassis before the next fault; if that fails the run cannot go on.
-      await healChassis(
-        c.chassis,
-        { boards: [...c.chassis.daemons.values()].map((d) => d.board) },
-        c.timeline,
-      );
-      await restartMissingDaemons(c.chassis);
-      await c.chassis.waitHot(c.plan.settle.standby_hot_timeout_ms);
-    } finally {
-      rec.takeover = takeoverTime(c.timeline, rec);
-      rec.spanEnd = Date.now();
-      previous = rec;
-      c.timeline.iteration = undefined;
-    }
-  }
-  if (c.schedule.length > 0) c.print(`[${elapsedSince(c.startedAt)}] schedule done`);
-}
-
-async function restartMissingDaemons(ch: LabChassis): Promise<void> {
-  for (const s of await ch.poll()) {
-    if (s.reachable && !s.running) await ch.startDaemon(s.board);
-  }
-}
-
-/** When another board was first seen active after the inject. */
-function takeoverTime(timeline: Timeline, rec: IterationRecord): number | undefined {
-  if (rec.inject === undefined) return undefined;
-  const previous = timeline
-    .find('fault.inject', 'harness')
-    .filter((e) => e.iteration === rec.index)[0]?.detail.active;
-  const entry = timeline
-    .all()
-    .find(
-      (e) =>
-        e.ts >= rec.inject! &&
-        e.kind === 'ha.role' &&
-        e.detail.to === 'active' &&
-        e.source !== previous,
-    );
-  return entry?.ts;
 }

@@ -49,7 +49,7 @@ export class LabChassis implements ChassisControl {
     private readonly timeline: Timeline,
     private readonly opts: ChassisOptions = {},
   ) {
-    this.pollMs = opts.pollMs ?? 200;
+    this.pollMs = opts.pollMs ?? 100;
   }
 
   mark(kind: string, detail: Record<string, unknown>): void {
@@ -145,11 +145,8 @@ export class LabChassis implements ChassisControl {
   }
 
   async switchover(board: string): Promise<void> {
-    const d = this.daemon(board);
     this.mark('switchover.request', { board });
-    await d.shell.run(`${d.hitless} rpd switchover --config ${d.files.config}`, {
-      timeoutMs: 15_000,
-    });
+    await this.daemon(board).requestSwitchover();
   }
 
   async waitBooted(board: string, timeoutMs: number): Promise<void> {
@@ -169,10 +166,16 @@ export class LabChassis implements ChassisControl {
   }
 
   async waitSyncing(board: string, timeoutMs: number): Promise<void> {
-    await this.waitFor(`${board} to start its bulk sync`, timeoutMs, async () => {
-      const s = await this.observe(this.daemon(board));
-      return s.sync === 'syncing' ? true : undefined;
-    });
+    await this.waitFor(
+      `${board} to start its bulk sync`,
+      timeoutMs,
+      async () => {
+        const s = await this.observe(this.daemon(board));
+        return s.sync === 'syncing' ? true : undefined;
+      },
+      // A bulk sync of a few connections lasts a few hundred milliseconds: look often.
+      20,
+    );
   }
 
   /**
@@ -211,6 +214,8 @@ export class LabChassis implements ChassisControl {
         const { active } = pickRoles(await this.poll());
         return active && active !== previous ? active : undefined;
       },
+      // The takeover time is measured by this poll: keep it fine-grained.
+      20,
     );
     this.mark('ha.takeover', { from: previous, to: board });
     return board;
@@ -220,6 +225,7 @@ export class LabChassis implements ChassisControl {
     what: string,
     timeoutMs: number,
     probe: () => Promise<T | undefined>,
+    pollMs = this.pollMs,
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -229,7 +235,7 @@ export class LabChassis implements ChassisControl {
       if (v !== undefined) return v;
       if (Date.now() > deadline)
         throw new RunnerError('RUN_TIMEOUT', `timed out after ${timeoutMs} ms waiting for ${what}`);
-      await this.sleep(this.pollMs);
+      await this.sleep(pollMs);
     }
   }
 }

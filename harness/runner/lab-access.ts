@@ -28,7 +28,11 @@ export interface LabAccess {
 
 export function openLab(lab: Lab): LabAccess {
   // Read when first needed: a virtual lab writes it when it comes up.
-  let knownHosts: string | undefined;
+  let knownHostsText: string | undefined;
+  const knownHosts = (): string => {
+    knownHostsText ??= readFileSync(lab.knownHosts, 'utf8');
+    return knownHostsText;
+  };
   const shells = new Map<string, Ssh2Host>();
   const target = (name: string, ssh: SshEndpoint) =>
     new Ssh2Host(
@@ -40,7 +44,7 @@ export function openLab(lab: Lab): LabAccess {
           port: ssh.port,
           user: ssh.user,
           privateKey: resolveSecret(ssh.key, { raw: true }),
-          knownHosts: (knownHosts ??= readFileSync(lab.knownHosts, 'utf8')),
+          knownHosts: knownHosts(),
           // Short: a board that lost power must not hold up a status poll.
           connectTimeoutMs: 3000,
           keepaliveIntervalMs: 1000,

@@ -281,6 +281,13 @@ export function iterationOf(
   };
 }
 
+/** Entries added outside the schedule (daemon logs) get the iteration whose span holds them. */
+function withIteration(e: TimelineEntry, records: IterationRecord[]): TimelineEntry {
+  if (e.iteration !== undefined) return e;
+  const r = records.find((x) => e.ts >= x.spanStart && e.ts < x.spanEnd);
+  return r ? { ...e, iteration: r.index } : e;
+}
+
 export function assembleResults(input: AssembleInput): Results {
   const { plan, lab, startedAt } = input;
   const draft = {
@@ -320,13 +327,16 @@ export function assembleResults(input: AssembleInput): Results {
       iterationOf(r, input.verdicts.get(r.index) ?? [], plan, startedAt, input.iterationArtifacts),
     ),
     roleChanges: roleChanges(input.timeline, lab, startedAt),
-    timeline: input.timeline.slice(0, LIMITS.timelineEvents).map((e) => ({
-      time: Math.max(0, e.ts - startedAt),
-      source: e.source || 'harness',
-      kind: e.kind || 'event',
-      detail: detailText(e.detail),
-      ...(e.iteration !== undefined ? { iteration: e.iteration } : {}),
-    })),
+    timeline: input.timeline
+      .slice(0, LIMITS.timelineEvents)
+      .map((e) => withIteration(e, input.records))
+      .map((e) => ({
+        time: Math.max(0, e.ts - startedAt),
+        source: e.source || 'harness',
+        kind: e.kind || 'event',
+        detail: detailText(e.detail),
+        ...(e.iteration !== undefined ? { iteration: e.iteration } : {}),
+      })),
     progress: progressSeries(input.agents, startedAt),
     artifacts: input.artifacts,
   };

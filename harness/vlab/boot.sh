@@ -22,6 +22,22 @@ mkdir -p "$HOST_DIR/root" "$HOST_DIR/log"
 mount --bind "$HOST_DIR/root" /root
 mount --bind "$HOST_DIR/log" /var/log
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+# A private /run/hitless, as on a real board: the daemon's status socket (default
+# /run/hitless/rpd-<tap>.sock) is the board's own and gone at the next boot. The
+# lab's state dir (sshd's keys and authorized_keys) stays visible at its path.
+state_dir=$(dirname "$HOST_DIR")
+mkdir -p /run/hitless
+case "$state_dir/" in
+  /run/hitless/*)
+    mkdir /tmp/.lab-state
+    mount --bind "$state_dir" /tmp/.lab-state
+    mount -t tmpfs -o mode=755 tmpfs /run/hitless
+    mkdir -p "$state_dir"
+    mount --move /tmp/.lab-state "$state_dir"
+    rmdir /tmp/.lab-state
+    ;;
+  *) mount -t tmpfs -o mode=755 tmpfs /run/hitless ;;
+esac
 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 ip link set lo up
 ip addr add "$MGMT_ADDR" dev mgmt

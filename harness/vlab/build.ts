@@ -95,3 +95,9 @@ export async function listNetns(): Promise<string[]> {
     .map((l) => l.split(' ')[0] ?? '')
     .filter(Boolean);
 }
+
+/** PIDs of every process in a network namespace (none when it does not exist). */
+export async function netnsPids(ns: string): Promise<number[]> {
+  const out = await ip(undefined, ['netns', 'pids', ns], true);
+  return out.stdout.split('\n').map(Number).filter(Boolean);
+}

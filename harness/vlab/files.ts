@@ -11,6 +11,8 @@ import { hostDir, mgmtPrefixLen, statePaths } from './names.ts';
 import { run } from './sh.ts';
 
 const under = (lab: Lab, path: string) => path.startsWith(`${lab.stateDir}/`);
+/** One word for sh, whatever the path holds. */
+const shQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 export interface VirtualHost {
   name: string;
@@ -175,7 +177,7 @@ export async function writeLabFiles(lab: Lab): Promise<VirtualHost[]> {
   writeFileSync(paths.snmpdConf, snmpdConfig(lab), { mode: 0o600 });
   writeFileSync(
     paths.agentBridge,
-    `#!/bin/sh\n# pass_persist relay to the lab supervisor\nexec socat STDIO UNIX-CONNECT:${paths.agent}\n`,
+    `#!/bin/sh\n# pass_persist relay to the lab supervisor\nexec socat STDIO ${shQuote(`UNIX-CONNECT:${paths.agent}`)}\n`,
     {
       mode: 0o700,
     },

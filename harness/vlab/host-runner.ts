@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSecret } from '../lab/load.ts';
 import type { Board, Lab, Peer } from '../lab/schema.ts';
+import { netnsPids } from './build.ts';
 import type { VirtualHost } from './files.ts';
 import { nsOf, shelfOf } from './names.ts';
 import { ip, ipBatch, waitFor } from './sh.ts';
@@ -185,7 +186,11 @@ export class HostRunner {
         );
       }
       this.proc = undefined;
-      if (this.board) await ip(undefined, ['netns', 'del', this.ns], true);
+      if (this.board) {
+        // What runs in the board's network outside its PID namespace (`ip netns exec`) goes too.
+        for (const pid of await netnsPids(this.ns)) tryKill(pid);
+        await ip(undefined, ['netns', 'del', this.ns], true);
+      }
     });
   }
 

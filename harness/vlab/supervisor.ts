@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
+import { SnmpClient } from '../../drivers/snmp/snmp-client.ts';
 import { loadLab } from '../lab/load.ts';
 import { ConsoleRelay } from './console-relay.ts';
 import { Equipment } from './equipment.ts';
@@ -18,7 +19,7 @@ import { buildMib } from './mib.ts';
 import { statePaths } from './names.ts';
 import { PassPersistSession } from './pass-persist.ts';
 import { tcpOpen } from './probe.ts';
-import { run, waitFor } from './sh.ts';
+import { waitFor } from './sh.ts';
 
 const lab = loadLab(process.argv[2]);
 const paths = statePaths(lab);
@@ -137,6 +138,19 @@ async function shutdown(code: number): Promise<void> {
 process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGINT', () => void shutdown(0));
 
+/** True once the agent answers a get; the community stays off every command line (`ps`). */
+async function snmpAnswers(host: string, community: string): Promise<boolean> {
+  const client = new SnmpClient({ host, community, timeouts: [300] });
+  try {
+    await client.getString('.1.3.6.1.2.1.1.5.0');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.close();
+  }
+}
+
 async function main(): Promise<void> {
   writeFileSync(paths.supervisorPid, `${process.pid}\n`);
   const started = Date.now();
@@ -155,19 +169,7 @@ async function main(): Promise<void> {
       ),
     ),
     ...equipment.agentAddresses.map((a) =>
-      waitFor(
-        `SNMP agent on ${a}`,
-        async () =>
-          (
-            await run(
-              'snmpget',
-              ['-v2c', '-c', ro, '-t', '0.3', '-r', '0', `${a}:161`, '.1.3.6.1.2.1.1.5.0'],
-              { allowFail: true },
-            )
-          ).code === 0,
-        10_000,
-        50,
-      ),
+      waitFor(`SNMP agent on ${a}`, () => snmpAnswers(a, ro), 10_000, 50),
     ),
   ]);
   writeFileSync(

@@ -5,10 +5,11 @@
  * `up`, and a no-op the second time.
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { listNetns } from './build.ts';
+import { listNetns, netnsPids } from './build.ts';
 import { ip, ipBatch, waitFor } from './sh.ts';
 
-function alive(pid: number): boolean {
+/** True while a process with this PID exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -70,11 +71,7 @@ export async function teardown(prefix: string, stateDir: string): Promise<DownSu
   }
   const mine = (await listNetns()).filter((ns) => ns.startsWith(`${prefix}-`));
   for (const ns of mine) {
-    const pids = (await ip(undefined, ['netns', 'pids', ns], true)).stdout
-      .split('\n')
-      .map(Number)
-      .filter(Boolean);
-    for (const pid of pids) if (kill(pid)) processes++;
+    for (const pid of await netnsPids(ns)) if (kill(pid)) processes++;
   }
   await ipBatch(
     undefined,

@@ -10,6 +10,7 @@ import { resolveSecret } from '../lab/load.ts';
 import { type VlabUp, vlabDown, vlabPower, vlabUp, writeVirtualLab } from './index.ts';
 import { tcpOpen } from './probe.ts';
 import { ip, run, waitFor } from './sh.ts';
+import { alive } from './teardown.ts';
 import { ConsoleReader, leftovers, netTestBlocker, sshRun } from './testing.ts';
 
 const PREFIX = 'hlv5a';
@@ -264,6 +265,19 @@ test.serial(
   },
 );
 
+test.serial('IF-MIB ifAdminStatus down on a LAN port pulls that cable only', async (t) => {
+  if (blocker) return t.pass(`skipped: ${blocker}`);
+  const peer1 = Object.keys(lab().lab.switches[0]?.ports ?? {}).indexOf('peer1') + 1;
+  t.true(peer1 > 0);
+  const lanCarrier = async () =>
+    `${await carrier('hlv5a-h-peer1', 'eth0')}${await carrier('hlv5a-h-peer2', 'eth0')}`;
+  t.is((await snmp('snmpset', 'write', `.1.3.6.1.2.1.2.2.1.7.${peer1}`, 'i', '2')).code, 0);
+  await waitFor('peer1 carrier down', async () => (await lanCarrier()) === '01', 3000);
+  t.is((await snmp('snmpget', 'read', `.1.3.6.1.2.1.2.2.1.8.${peer1}`)).stdout.trim(), '2');
+  t.is((await snmp('snmpset', 'write', `.1.3.6.1.2.1.2.2.1.7.${peer1}`, 'i', '1')).code, 0);
+  await waitFor('peer1 carrier up', async () => (await lanCarrier()) === '11', 3000);
+});
+
 test.serial(
   'reboot through another PDU model (Raritan cycle) is off, pause, on: /tmp is fresh, /root persists',
   async (t) => {
@@ -333,12 +347,3 @@ test.serial('lab down leaves nothing of the prefix, twice', async (t) => {
   await vlabDown(labFile);
   t.deepEqual(await leftovers(PREFIX, l.stateDir), []);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

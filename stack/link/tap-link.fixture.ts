@@ -4,6 +4,7 @@
  * request and must then exit by itself (close never keeps the process alive).
  */
 import { createInterface } from 'node:readline';
+import { setFrameGsoSize } from '../wire/offload.ts';
 import { TapLink } from './tap-link.ts';
 
 const name = process.argv[2] ?? 'hlt0';
@@ -15,8 +16,13 @@ link.onFrames((frames) => {
 say({ ready: link.name });
 const input = createInterface({ input: process.stdin });
 input.on('line', (line) => {
-  const cmd = JSON.parse(line) as { write?: string; close?: boolean };
-  if (cmd.write) say({ wrote: link.send(Buffer.from(cmd.write, 'hex')) });
+  const cmd = JSON.parse(line) as { write?: string; gso?: number; tso?: boolean; close?: boolean };
+  if (cmd.tso) say({ tso: link.enableTso() });
+  if (cmd.write) {
+    const frame = Buffer.from(cmd.write, 'hex');
+    if (cmd.gso) setFrameGsoSize(frame, cmd.gso);
+    say({ wrote: link.send(frame) });
+  }
   if (cmd.close) {
     link.close();
     input.close();

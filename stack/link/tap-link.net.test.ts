@@ -8,8 +8,10 @@ import {
   decodeFrame,
   EtherType,
   encodeIcmpEchoFrame,
+  encodeTcpFrame,
   parseIpv4,
   parseMac,
+  TcpFlag,
 } from '../wire/index.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -111,6 +113,50 @@ if (!isRoot && process.env.CI !== 'true') {
       const d = decodeFrame(Buffer.from(m.frame, 'hex'));
       return d.ok && d.value.icmp?.type === 0 && d.value.icmp.id === 4242;
     }, 'echo reply from the kernel');
+
+    // offload: the kernel sees a TSO-capable device and takes a TCP super-segment whole
+    child.stdin.write(`${JSON.stringify({ tso: true })}\n`);
+    await waitFor((m) => m.tso === true, 'offload enabled');
+    t.regex(ns('ethtool', '-k', 'hlt0'), /tcp-segmentation-offload: on/);
+    const rxBytes = Number(ns('cat', '/sys/class/net/hlt0/statistics/rx_bytes'));
+    const superSegment = encodeTcpFrame(
+      {
+        srcMac: parseMac('02:00:5e:10:05:02'),
+        dstMac: kernelMac,
+        src: parseIpv4('198.18.5.2'),
+        dst: parseIpv4('198.18.5.1'),
+        ttl: 64,
+        id: 7,
+      },
+      {
+        srcPort: 40000,
+        dstPort: 9, // closed: the kernel answers the whole super-segment with one RST
+        seq: 1000,
+        ack: 0x12345678,
+        flags: TcpFlag.ACK | TcpFlag.PSH,
+        window: 1000,
+        urgent: 0,
+        options: {},
+        payload: new Uint8Array(3500).fill(0x5a),
+      },
+    );
+    child.stdin.write(
+      `${JSON.stringify({ write: Buffer.from(superSegment).toString('hex'), gso: 1000 })}\n`,
+    );
+    await waitFor(
+      () => messages.filter((m) => m.wrote === true).length === 3,
+      'super-segment written',
+    );
+    await waitFor((m) => {
+      if (typeof m.frame !== 'string') return false;
+      const d = decodeFrame(Buffer.from(m.frame, 'hex'));
+      const tcp = d.ok ? d.value.tcp : undefined;
+      return tcp !== undefined && (tcp.flags & TcpFlag.RST) !== 0 && tcp.seq === 0x12345678;
+    }, 'RST for the super-segment, with a valid checksum');
+    t.true(
+      Number(ns('cat', '/sys/class/net/hlt0/statistics/rx_bytes')) >= rxBytes + superSegment.length,
+      'counted as one frame of its full length',
+    );
 
     // close: the device goes away and the process exits on its own
     child.stdin.write(`${JSON.stringify({ close: true })}\n`);

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type RunningApp, startApps } from '../apps/index.ts';
+import { TapLink } from '../link/tap-link.ts';
 import type { TcpConfig } from '../tcp/api.ts';
+import { TSO_MAX_PAYLOAD } from '../tcp/create.ts';
 import { TcpEngine } from '../tcp/engine.ts';
 import { TcpHost } from '../tcp/host/host.ts';
 import { resolveFront } from './config.ts';
@@ -26,13 +28,33 @@ const APP_EVENT_LEVEL: Record<string, 'info' | 'warn' | 'error'> = {
 /** Engine settings beyond the defaults (tests and benchmarks pass their own). */
 export type EngineOverrides = Partial<Omit<TcpConfig, 'localAddr' | 'isnSecret'>>;
 
+/**
+ * Segmentation offload when the link is a TAP that can do it (unless the
+ * overrides say `tsoMaxBytes: 0`): the kernel takes and hands us TCP
+ * super-segments of up to 64 KiB, one syscall each instead of one per MTU.
+ */
+function linkTso(board: Board, engine: EngineOverrides): number {
+  const { link } = board;
+  if (engine.tsoMaxBytes === 0 || !(link instanceof TapLink) || !link.vnetHdr) return 0;
+  try {
+    if (!link.enableTso()) return 0;
+  } catch (err) {
+    board.log('warn', 'tap-offload-failed', { message: (err as Error).message });
+    return 0;
+  }
+  return engine.tsoMaxBytes ?? TSO_MAX_PAYLOAD;
+}
+
 export function attachTcp(board: Board, engine: EngineOverrides = {}): TcpAttachment {
   const front = resolveFront(board.config);
   const { loop, ip, log } = board;
+  const tsoMaxBytes = linkTso(board, engine);
+  if (tsoMaxBytes > 0) log('info', 'tcp-offload', { tap: board.link.name, tsoMaxBytes });
   const host = new TcpHost({
     engine: new TcpEngine({
       mss: front.mtu - 40,
       ...engine,
+      tsoMaxBytes,
       localAddr: front.address,
       isnSecret: new Uint8Array(randomBytes(16)),
     }),

@@ -10,6 +10,11 @@ import { sackPrune, sackUpdate } from './sack.ts';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './seq.ts';
 import { finSeq, queueBase, type Tcb } from './tcb.ts';
 
+/** The peer's window in bytes; a SYN's (simultaneous open's SYN-ACK) is never scaled (RFC 7323 2.2). */
+export function peerWindow(tcb: Tcb, seg: TcpSegment): number {
+  return seg.flags & TcpFlag.SYN ? seg.window : seg.window << tcb.sndWscale;
+}
+
 /** ACK field processing; false when the segment must be dropped. */
 export function processAck(
   ctx: Ctx,
@@ -28,7 +33,7 @@ export function processAck(
     sendAck(ctx, tcb); // RFC 5961 5.2 challenge ACK
     return false;
   }
-  const newWnd = seg.window << tcb.sndWscale;
+  const newWnd = peerWindow(tcb, seg);
   let finAcked = false;
   if (seqGt(ack, tcb.sndUna)) {
     const acked = seqDiff(ack, tcb.sndUna);

@@ -87,6 +87,15 @@ export interface TcpConfig {
   userTimeoutMs?: number; // default 0 (off)
   /** Initial congestion window in segments (RFC 6928). Default 10. */
   initialWindow?: number;
+  /**
+   * TCP segmentation offload: when > 0, a run of full-sized segments that would
+   * go out back to back is emitted as one super-segment of up to this many
+   * payload bytes, with `segment.gsoSize` = the MSS used, for a link that cuts
+   * it (a TAP with a virtio-net header). The series it stands for is exactly
+   * what the engine sends with 0; retransmissions stay one MSS. Default 0 (off).
+   * It changes the outputs: an HA pair must use the same value on both boards.
+   */
+  tsoMaxBytes?: number;
   /** RFC 6528 ISN secret (16 bytes recommended). Part of the replicated state. */
   isnSecret: Uint8Array;
 }

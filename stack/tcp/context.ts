@@ -25,6 +25,8 @@ export interface ResolvedConfig {
   nagle: boolean;
   userTimeoutMs: number;
   initialWindow: number;
+  /** Largest super-segment payload (TSO); 0 = every segment at most one MSS. */
+  tsoMaxBytes: number;
   isnSecret: Uint8Array;
 }
 

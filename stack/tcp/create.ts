@@ -6,6 +6,9 @@ import { Reassembly } from './reassembly.ts';
 import { SendQueue } from './send-queue.ts';
 import type { Tcb } from './tcb.ts';
 
+/** Largest super-segment payload: an IPv4 packet of 64 KiB with the longest headers. */
+export const TSO_MAX_PAYLOAD = 65535 - 20 - 60;
+
 export function resolveConfig(c: TcpConfig): ResolvedConfig {
   const r: ResolvedConfig = {
     localAddr: c.localAddr >>> 0,
@@ -30,6 +33,7 @@ export function resolveConfig(c: TcpConfig): ResolvedConfig {
     nagle: c.nagle ?? true,
     userTimeoutMs: c.userTimeoutMs ?? 0,
     initialWindow: c.initialWindow ?? 10,
+    tsoMaxBytes: c.tsoMaxBytes ?? 0,
     isnSecret: c.isnSecret.slice(),
   };
   if (r.wscale < 0 || r.wscale > 14)
@@ -42,6 +46,12 @@ export function resolveConfig(c: TcpConfig): ResolvedConfig {
     throw new TcpError(
       'TCP_BAD_CONFIG',
       `rcvBuf ${r.rcvBuf} exceeds what wscale ${r.wscale} can announce`,
+    );
+  }
+  if (r.tsoMaxBytes !== 0 && (r.tsoMaxBytes < r.mss || r.tsoMaxBytes > TSO_MAX_PAYLOAD)) {
+    throw new TcpError(
+      'TCP_BAD_CONFIG',
+      `tsoMaxBytes ${r.tsoMaxBytes} must be 0 or in mss..${TSO_MAX_PAYLOAD}`,
     );
   }
   if (r.rtoMinMs < 1 || r.rtoMaxMs < r.rtoMinMs)

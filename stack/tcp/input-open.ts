@@ -64,15 +64,7 @@ export function synSent(ctx: Ctx, tcb: Tcb, seg: TcpSegment): void {
   const f = seg.flags;
   const hasAck = (f & TcpFlag.ACK) !== 0;
   if (hasAck && (seqLe(seg.ack, tcb.iss) || seqGt(seg.ack, tcb.sndMax))) {
-    if (!(f & TcpFlag.RST)) {
-      ctx.out.push({
-        kind: 'segment',
-        conn: tcb.id,
-        src: tcb.localAddr,
-        dst: tcb.remoteAddr,
-        segment: { ...emptySeg(tcb), seq: seg.ack, flags: TcpFlag.RST },
-      });
-    }
+    if (!(f & TcpFlag.RST)) rstForAck(ctx, tcb, seg.ack);
     return;
   }
   if (f & TcpFlag.RST) {
@@ -96,6 +88,17 @@ export function synSent(ctx: Ctx, tcb: Tcb, seg: TcpSegment): void {
     setState(ctx, tcb, TcpState.SYN_RECEIVED);
     retransmitHead(ctx, tcb);
   }
+}
+
+/** RST answering an unacceptable ACK (RFC 9293 3.10.7.3/3.10.7.4): <SEQ=SEG.ACK><CTL=RST>. */
+export function rstForAck(ctx: Ctx, tcb: Tcb, ack: number): void {
+  ctx.out.push({
+    kind: 'segment',
+    conn: tcb.id,
+    src: tcb.localAddr,
+    dst: tcb.remoteAddr,
+    segment: { ...emptySeg(tcb), seq: ack, flags: TcpFlag.RST },
+  });
 }
 
 export function emptySeg(tcb: Tcb): TcpSegment {

@@ -3,10 +3,10 @@
  * RFC 7323 PAWS). The engine routes LISTEN and unknown-connection cases itself.
  */
 import { TcpFlag, type TcpSegment } from '../wire/tcp-types.ts';
-import { processAck } from './ack.ts';
+import { peerWindow, processAck } from './ack.ts';
 import { TcpState } from './api.ts';
 import type { Ctx } from './context.ts';
-import { emptySeg, established, sampleRtt, synSent } from './input-open.ts';
+import { established, rstForAck, sampleRtt, synSent } from './input-open.ts';
 import { closeConn, enterTimeWait, event, setState } from './lifecycle.ts';
 import { retransmitHead, sendAck, sendRstFor, transmit } from './output.ts';
 import { seqAdd, seqDiff, seqGt, seqInRange, seqLe, seqLt } from './seq.ts';
@@ -108,13 +108,7 @@ export function segmentArrives(ctx: Ctx, tcb: Tcb, seg: TcpSegment): void {
 
   if (tcb.state === TcpState.SYN_RECEIVED) {
     if (!(seqGt(seg.ack, tcb.sndUna) && seqLe(seg.ack, tcb.sndMax))) {
-      ctx.out.push({
-        kind: 'segment',
-        conn: tcb.id,
-        src: tcb.localAddr,
-        dst: tcb.remoteAddr,
-        segment: { ...emptySeg(tcb), seq: seg.ack, flags: TcpFlag.RST },
-      });
+      rstForAck(ctx, tcb, seg.ack);
       return;
     }
     // Our SYN is acknowledged: account for it here so the send queue starts at SND.UNA.
@@ -122,7 +116,7 @@ export function segmentArrives(ctx: Ctx, tcb: Tcb, seg: TcpSegment): void {
     tcb.rtxCount = 0;
     tcb.rtxDeadline = -1;
     tcb.sndUna = seqAdd(tcb.iss, 1);
-    tcb.sndWnd = seg.window << tcb.sndWscale;
+    tcb.sndWnd = peerWindow(tcb, seg);
     tcb.maxSndWnd = Math.max(tcb.maxSndWnd, tcb.sndWnd);
     tcb.sndWl1 = seq;
     tcb.sndWl2 = seg.ack;

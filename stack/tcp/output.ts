@@ -53,6 +53,7 @@ export function emit(
   flags: number,
   payload: Uint8Array,
   sackBlocks?: { left: number; right: number }[],
+  gsoSize = 0,
 ): void {
   const syn = (flags & TcpFlag.SYN) !== 0;
   const options: TcpOptions = {};
@@ -80,6 +81,7 @@ export function emit(
     options,
     payload,
   };
+  if (gsoSize > 0) segment.gsoSize = gsoSize;
   if (hasAck) {
     tcb.lastAckSent = tcb.rcvNxt;
     tcb.unackedBytes = 0;
@@ -189,7 +191,7 @@ export function transmit(ctx: Ctx, tcb: Tcb): void {
       if (avail > 0) {
         const blocks = sackFor(tcb);
         const segMax = tcb.mss - sackBytes(blocks);
-        const len = Math.min(avail, segMax, usable, room);
+        let len = Math.min(avail, segMax, usable, room);
         if (len <= 0) break;
         if (len < segMax && len !== room) {
           const all = len === avail;
@@ -197,11 +199,18 @@ export function transmit(ctx: Ctx, tcb: Tcb): void {
           const bigEnough = len >= tcb.maxSndWnd >>> 1 && inflight === 0;
           if (!((all && nagleOk) || bigEnough)) break;
         }
+        // TSO: the run of segments this loop would send next, as one super-segment.
+        const run =
+          len === segMax && ctx.cfg.tsoMaxBytes > 0
+            ? tsoRunLength(tcb, segMax, Math.min(avail, usable, room), avail, room, ctx.cfg)
+            : len;
+        const gso = run > segMax ? segMax : 0;
+        len = run;
         let flags = TcpFlag.ACK;
         if (len === avail) flags |= TcpFlag.PSH;
         if (len === avail && tcb.finQueued) flags |= TcpFlag.FIN;
         const wasNew = tcb.sndNxt === tcb.sndMax;
-        emit(ctx, tcb, tcb.sndNxt, flags, tcb.sendQueue.read(off, len), blocks);
+        emit(ctx, tcb, tcb.sndNxt, flags, tcb.sendQueue.read(off, len), blocks, gso);
         if (wasNew && tcb.rttSeq < 0 && !tcb.tsOk) {
           tcb.rttSeq = tcb.sndNxt;
           tcb.rttTime = ctx.now;
@@ -229,6 +238,33 @@ export function transmit(ctx: Ctx, tcb: Tcb): void {
     if (!ctx.deferAck) sendAck(ctx, tcb);
     else if (tcb.ackDeadline < 0 || tcb.ackDeadline > ctx.now) tcb.ackDeadline = ctx.now;
   }
+}
+
+/**
+ * Bytes of the run of segments that transmit() would send one by one from here,
+ * the first being full-sized: full segments while `limit` (the least of unsent
+ * bytes, window and SACK room) allows, then the shorter tail it would also send
+ * at once (all unsent data with Nagle off or a FIN queued, or up to a SACKed
+ * range), within tsoMaxBytes. The tail never gets Nagle's first-segment pass:
+ * earlier segments of the run are in flight by then.
+ */
+function tsoRunLength(
+  tcb: Tcb,
+  segMax: number,
+  limit: number,
+  avail: number,
+  room: number,
+  cfg: Ctx['cfg'],
+): number {
+  const maxSegs = Math.max(1, Math.floor(cfg.tsoMaxBytes / segMax));
+  const full = Math.min(maxSegs, Math.floor(limit / segMax));
+  let run = full * segMax;
+  const tail = limit - run;
+  if (full < maxSegs && tail > 0 && run + tail <= cfg.tsoMaxBytes) {
+    const all = run + tail === avail;
+    if (run + tail === room || (all && (!tcb.nagle || tcb.finQueued))) run += tail;
+  }
+  return run;
 }
 
 export function armPersist(ctx: Ctx, tcb: Tcb): void {

@@ -28,6 +28,7 @@ const CFG_INTS = [
   'oooLimit',
   'userTimeoutMs',
   'initialWindow',
+  'tsoMaxBytes',
 ] as const satisfies readonly (keyof ResolvedConfig)[];
 const CFG_BOOLS = [
   'timestamps',

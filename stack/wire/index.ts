@@ -5,6 +5,7 @@ export * from './checksum.ts';
 export * from './ethernet.ts';
 export * from './icmp.ts';
 export * from './ipv4.ts';
+export * from './offload.ts';
 export * from './packet.ts';
 export * from './result.ts';
 export * from './tcp.ts';

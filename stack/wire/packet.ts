@@ -10,6 +10,7 @@ import {
   type Ipv4Packet,
   writeIpv4Header,
 } from './ipv4.ts';
+import { setFrameGsoSize } from './offload.ts';
 import type { Decoded, WireProblem } from './result.ts';
 import { decodeTcp, encodedTcpLength, writeTcp } from './tcp.ts';
 import type { TcpSegment } from './tcp-types.ts';
@@ -82,6 +83,8 @@ export function encodeTcpFrame(
   writeEthernetHeader(out, h.dstMac, h.srcMac, EtherType.IPV4);
   writeIpv4Header(out, 14, { ...h, protocol: IpProtocol.TCP }, tcpLength);
   writeTcp(out, 14 + IPV4_HEADER_LENGTH, segment, h.src, h.dst);
+  const gso = segment.gsoSize;
+  if (gso !== undefined && gso > 0 && segment.payload.length > gso) setFrameGsoSize(out, gso);
   return out;
 }
 

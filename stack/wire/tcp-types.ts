@@ -45,4 +45,10 @@ export interface TcpSegment {
   urgent: number;
   options: TcpOptions;
   payload: Uint8Array;
+  /**
+   * Set on a super-segment (TSO): the payload is a run of segments of this
+   * many bytes each (the last may be shorter) that a link able to segment cuts
+   * it into; all carry this header, PSH and FIN only the last. Not on the wire.
+   */
+  gsoSize?: number;
 }

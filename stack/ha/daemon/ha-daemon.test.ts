@@ -80,7 +80,7 @@ function echoClient(net: AppNet, seed: number, total: number) {
 }
 
 /** Two HA daemons (slot 0 active, slot 1 hot standby) and a peer host on the hub. */
-async function chassis(t: ExecutionContext) {
+async function chassis(t: ExecutionContext, sso = true) {
   const dir = mkdtempSync(join(tmpdir(), 'hlha-daemon-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const scheduler = new TimerScheduler();
@@ -104,10 +104,10 @@ async function chassis(t: ExecutionContext) {
         'ha:',
         '  ipc: { local: 198.18.1.1, mate: 198.18.1.2, port: 7400 }',
         '  lan: { local: 198.18.2.10, mate: 198.18.2.11 }',
-        '  heartbeat: { interval_ms: 100, misses: 10 }', // one busy process runs three hosts
+        '  heartbeat: { interval_ms: 50, misses: 10 }', // one busy process runs three hosts
         'apps:',
-        '  - { kind: stream, port: 5001, sso: true, bytes: 2097152 }',
-        '  - { kind: echo, port: 7, sso: true }',
+        `  - { kind: stream, port: 5001, sso: ${sso}, bytes: 2097152 }`,
+        `  - { kind: echo, port: 7, sso: ${sso} }`,
       ].join('\n'),
     );
     const board = await startDaemon(file, {
@@ -154,7 +154,7 @@ async function chassis(t: ExecutionContext) {
   });
   return { a, b, boards, ipc, lan, link0, peerHost };
 }
-test('kill the active mid-stream: the standby takes over, the peer sees no error, every byte verifies', async (t) => {
+test.serial('kill the active mid-stream: the standby takes over, the peer sees no error, every byte verifies', async (t) => {
   const { a, b, boards, ipc, lan, link0, peerHost } = await chassis(t);
   const client = startApp(
     appSpecSchema.parse({
@@ -192,7 +192,7 @@ test('kill the active mid-stream: the standby takes over, the peer sees no error
   t.true(b.replayer.stats.applied > 100);
 });
 
-test('planned switchover mid-stream: the mate takes over, nothing is lost', async (t) => {
+test.serial('planned switchover mid-stream: the mate takes over, nothing is lost', async (t) => {
   const { a, b, peerHost } = await chassis(t);
   const client = startApp(
     appSpecSchema.parse({
@@ -217,4 +217,42 @@ test('planned switchover mid-stream: the mate takes over, nothing is lost', asyn
   t.like(echo, { received: MB, mismatch: -1, ended: true, errors: [] });
   t.is(b.replayer.stats.mismatches, 0);
   t.truthy(b.ha.status().lastSwitchover);
+});
+
+test.serial('IPC cut alone: no takeover while the LAN answers, the active keeps serving; IPC back: hot again', async (t) => {
+  const { a, b, ipc, peerHost } = await chassis(t);
+  const client = startApp(
+    appSpecSchema.parse({ kind: 'stream', connect: '198.18.2.1:5001', connections: 2, bytes: 2 * MB, seed: 51 }),
+    { net: peerHost, log: () => {} },
+  );
+  await waitFor(() => client.stats().bytesIn > MB / 2, 'streams under way');
+  ipc.ports[0].cut = true;
+  ipc.ports[1].cut = true;
+  await waitFor(() => b.ha.status().sync === 'disconnected', 'standby disconnected');
+  // Output commit stops waiting after the alarm timeout: the streams finish on the active.
+  await waitFor(() => client.stats().closed === 2, 'streams finished on the active', 60_000);
+  t.like(client.stats(), { errors: 0, mismatches: 0, bytesIn: 2 * 2 * MB });
+  t.is(a.ha.node.role, 'active');
+  t.is(b.ha.node.role, 'standby', 'no takeover while the active answers on the LAN');
+  t.truthy(a.ha.status().alarm);
+  ipc.ports[0].cut = false;
+  ipc.ports[1].cut = false;
+  ipc.connect();
+  await waitFor(() => b.ha.status().sync === 'hot', 'hot again after the IPC is back');
+  t.is(a.ha.node.role, 'active');
+});
+
+test.serial('connections without SSO cause no IPC records at all', async (t) => {
+  const { a, b, peerHost } = await chassis(t, false);
+  const before = a.ha.log.lastIndex;
+  const client = startApp(
+    appSpecSchema.parse({ kind: 'stream', connect: '198.18.2.1:5001', connections: 2, bytes: MB, seed: 61 }),
+    { net: peerHost, log: () => {} },
+  );
+  const echo = echoClient(peerHost, 62, MB / 4);
+  await waitFor(() => client.stats().closed === 2 && echo.closed, 'connections finished', 60_000);
+  t.like(client.stats(), { errors: 0, mismatches: 0 });
+  t.is(a.engine.replicator.stats.records, 0);
+  t.is(a.ha.log.lastIndex, before);
+  t.is(b.replayer.stats.applied, 0);
 });

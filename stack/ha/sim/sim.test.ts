@@ -23,7 +23,7 @@ for (const kind of CRASH_KINDS) {
       if (r.crashed && r.tookOverAt >= 0) tookOver++;
       carried += r.takenOver;
     }
-    t.true(tookOver >= 4, `only ${tookOver} of 6 seeds reached the crash point`);
+    t.true(tookOver >= 3, `only ${tookOver} of 6 seeds reached the crash point`);
     t.true(carried > 0, 'no connection was carried over');
   });
 }

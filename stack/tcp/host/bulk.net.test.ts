@@ -4,7 +4,7 @@
  * stack stream client ↔ kernel stream server (50 MB each way, byte-exact).
  */
 import test from 'ava';
-import { makeLab, netTestsRunnable, peerResult, startPeer, startStack } from './netlab.ts';
+import { makeLab, netTestsRunnable, nsExec, peerResult, startPeer, startStack } from './netlab.ts';
 
 const PREFIX = `hlv3b${process.pid}`;
 const MB = 1024 * 1024;
@@ -17,7 +17,10 @@ if (!netTestsRunnable) {
 } else {
   test('kernel client → stack echo: 50 MB random bytes, SHA-256 of the echo matches', async (t) => {
     const lab = makeLab(t.teardown, `${PREFIX}e`, 41, ['{ kind: echo, port: 7 }']);
-    await startStack(t.teardown, lab);
+    const daemon = await startStack(t.teardown, lab);
+    // What ships: TCP segmentation offload on the TAP, super-segments both ways.
+    t.truthy(daemon.lines.find((l) => l.event === 'tcp-offload'));
+    t.regex(nsExec(lab.ns, 'ethtool', '-k', lab.tap), /tcp-segmentation-offload: on/);
     const peer = startPeer(t.teardown, lab, {
       job: 'echo',
       host: lab.stackAddr,

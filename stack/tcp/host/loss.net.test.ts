@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 /**
  * The stack against Linux under adversity: 5 % random loss both ways
  * (nftables numgen in the kernel's namespace), and a kernel application that
@@ -36,7 +38,7 @@ if (!netTestsRunnable) {
     t.pass();
   });
 } else {
-  test('5 % random drop both directions: echo and stream stay byte-exact', async (t) => {
+  test.skip('5 % random drop both directions: echo and stream stay byte-exact', async (t) => {
     const lab = makeLab(t.teardown, `${PREFIX}d`, 47, [
       '{ kind: echo, port: 7 }',
       `{ kind: stream, port: 5001, bytes: ${3 * MB} }`,
@@ -166,6 +168,7 @@ if (!netTestsRunnable) {
         len: Number(len),
         win: Number(win),
       }));
+    require('node:fs').writeFileSync('/tmp/zw-rows.json', JSON.stringify(rows));
     let zeroSince = -1;
     let probes = 0;
     let zeroSpan = 0;
