@@ -91,6 +91,7 @@ async function runAgainst(
       seed: 42,
       progressMs: 50,
       connectTimeoutMs: 2000,
+      reconnectMs: 0,
       durationMs: 0,
       ...extra,
     },
@@ -157,4 +158,27 @@ test('nothing listening: connect-failed', async (t) => {
   );
   const err = events.find((e) => e.event === 'error');
   t.is(err?.event === 'error' ? err.error : undefined, 'connect-failed');
+});
+
+test('after a reset the agent reconnects with a fresh seed and verifies again', async (t) => {
+  let resets = 0;
+  const events = await runAgainst(
+    'reset',
+    { apps: ['stream'], connections: 1, reconnectMs: 50 },
+    (ev) => {
+      resets = ev.filter((e) => e.event === 'error').length;
+      return ev.filter((e) => e.event === 'connect').length >= 3;
+    },
+  );
+  const connects = events.filter((e) => e.event === 'connect');
+  t.deepEqual(
+    connects.slice(0, 3).map((e) => (e.event === 'connect' ? e.attempt : -1)),
+    [0, 1, 2],
+  );
+  const seeds = new Set(connects.map((e) => (e.event === 'connect' ? e.seed : 0)));
+  t.is(seeds.size, connects.length, 'every attempt has its own seed');
+  t.true(resets >= 2);
+  for (const e of events.filter((ev) => ev.event === 'error')) {
+    t.is(e.event === 'error' ? e.error : '', 'reset', 'a fresh stream never reports a mismatch');
+  }
 });

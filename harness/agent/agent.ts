@@ -21,6 +21,8 @@ export interface AgentOptions {
   seed: number;
   progressMs: number;
   connectTimeoutMs: number;
+  /** Reconnect this long after an error (0: never). */
+  reconnectMs: number;
   /** Stop by itself after this long (0: run until told to stop). */
   durationMs: number;
 }
@@ -52,6 +54,7 @@ export function runAgent(
       direction: o.direction,
       stallMs: o.stallMs,
       connectTimeoutMs: o.connectTimeoutMs,
+      reconnectMs: o.reconnectMs,
       emit,
       now,
     });

@@ -25,6 +25,8 @@ export interface ClientOptions {
   direction: 'both' | 'to-chassis' | 'from-chassis';
   stallMs: number;
   connectTimeoutMs: number;
+  /** After an error, open a fresh connection after this long (0: never). */
+  reconnectMs: number;
   emit: (event: AgentEvent) => void;
   now: () => number;
 }
@@ -54,8 +56,11 @@ export class AgentClient {
   private stalledSince: number | undefined;
   private readonly txPacer: Pacer;
   private readonly rxPacer: Pacer;
-  private readonly writer: PatternWriter;
-  private readonly verifier: PatternVerifier;
+  private writer!: PatternWriter;
+  private verifier!: PatternVerifier;
+  /** Connections opened so far; a reconnect gets a fresh seed from it. */
+  private attempt = 0;
+  private seed = 0;
   /** Echo: send times of messages awaiting their reply, oldest first. */
   private readonly inFlight: number[] = [];
 
@@ -65,14 +70,26 @@ export class AgentClient {
     const slow = o.rate / 10;
     this.txPacer = new Pacer(o.direction === 'from-chassis' ? 0 : o.rate, now);
     this.rxPacer = new Pacer(o.direction === 'to-chassis' ? slow : o.rate, now);
-    this.writer = new PatternWriter(o.seed, 'c2s');
-    // The echo app sends back exactly what it got: the c2s pattern.
-    this.verifier = new PatternVerifier(o.seed, o.app === 'stream' ? 's2c' : 'c2s');
+    this.resetStreams();
   }
+
+  /** Fresh pattern state for a new connection (the seed differs per attempt). */
+  private resetStreams(): void {
+    // Distinct seeds keep a reconnected stream from matching the old one by chance.
+    this.seed = (this.o.seed + this.attempt * 0x10000) >>> 0;
+    this.writer = new PatternWriter(this.seed, 'c2s');
+    // The echo app sends back exactly what it got: the c2s pattern.
+    this.verifier = new PatternVerifier(this.seed, this.o.app === 'stream' ? 's2c' : 'c2s');
+    this.echoVerified = 0;
+    this.inFlight.length = 0;
+  }
+
+  private echoVerified = 0;
 
   start(): void {
     const s = connect({ host: this.o.host, port: this.o.port, noDelay: this.o.app === 'echo' });
     this.socket = s;
+    this.connected = false;
     const timer = setTimeout(() => {
       if (!this.connected)
         s.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' }));
@@ -88,18 +105,24 @@ export class AgentClient {
         app: this.o.app,
         local: `${s.localAddress}:${s.localPort}`,
         remote: `${s.remoteAddress}:${s.remotePort}`,
-        seed: this.o.seed,
+        seed: this.seed,
+        attempt: this.attempt,
       });
-      if (this.o.app === 'stream') s.write(encodeHello(this.o.seed));
+      if (this.o.app === 'stream') s.write(encodeHello(this.seed));
     });
-    s.on('data', (chunk: Buffer) => this.onData(chunk));
+    s.on('data', (chunk: Buffer) => {
+      if (this.socket === s) this.onData(chunk);
+    });
     s.on('end', () => {
-      if (!this.stopping) this.fail('unexpected-close', 'the chassis closed the connection (FIN)');
+      if (!this.stopping && this.socket === s) {
+        this.fail('unexpected-close', 'the chassis closed the connection (FIN)');
+      }
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (!this.stopping)
+      if (!this.stopping && this.socket === s) {
         this.fail(errorKind(err, this.connected), `${err.code ?? ''} ${err.message}`.trim());
+      }
     });
     s.on('close', () => clearTimeout(timer));
   }
@@ -150,12 +173,12 @@ export class AgentClient {
         'mismatch',
         `byte ${mismatch.offset}: expected 0x${mismatch.expected.toString(16)}, got 0x${mismatch.actual.toString(16)}`,
       );
-      this.socket?.destroy();
       return;
     }
     if (this.o.app === 'echo') {
-      const before = Math.floor(this.verified / ECHO_MESSAGE);
-      const after = Math.floor((this.verified + chunk.length) / ECHO_MESSAGE);
+      const before = Math.floor(this.echoVerified / ECHO_MESSAGE);
+      this.echoVerified += chunk.length;
+      const after = Math.floor(this.echoVerified / ECHO_MESSAGE);
       for (let i = before; i < after; i++) {
         const sentAt = this.inFlight.shift();
         if (sentAt !== undefined) this.rtts.push(now - sentAt);
@@ -177,9 +200,26 @@ export class AgentClient {
     this.lastProgress = now;
   }
 
+  /**
+   * Report the error, drop the connection, and (if asked) open a new one, so
+   * one drop does not leave every later fault of a campaign without traffic.
+   */
   private fail(error: AgentErrorKind, detail: string): void {
     this.errors++;
     this.o.emit({ ts: this.o.now(), event: 'error', conn: this.o.conn, error, detail });
+    const old = this.socket;
+    this.socket = undefined;
+    this.connected = false;
+    this.stalledSince = undefined;
+    old?.destroy();
+    if (this.o.reconnectMs <= 0 || this.stopping) return;
+    setTimeout(() => {
+      if (this.stopping) return;
+      this.attempt++;
+      this.resetStreams();
+      this.lastProgress = this.o.now();
+      this.start();
+    }, this.o.reconnectMs).unref();
   }
 
   /** The longest stall so far, counting one still under way. */

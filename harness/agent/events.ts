@@ -32,6 +32,8 @@ export const agentEventSchema = z.discriminatedUnion('event', [
     local: z.string(),
     remote: z.string(),
     seed: z.number(),
+    /** 0 for the first connection, then one more for every reconnect after an error. */
+    attempt: z.number().int().min(0).optional(),
   }),
   z.object({
     ...base,

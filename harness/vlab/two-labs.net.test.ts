@@ -71,7 +71,7 @@ test.serial('two labs come up side by side and do not see each other', async (t)
   await waitFor('b rp0 silent', async () => !(await tcpOpen(b.hosts[0]?.address ?? '', 22)), 3000);
   const cRp0 = c.hosts.find((h) => h.name === 'rp0');
   if (!cRp0) throw new Error('no rp0');
-  t.true(await tcpOpen(cRp0.address, 22));
+  t.true(await tcpOpen(cRp0.address, 22, 3000), 'c rp0 still answers');
   t.is(await carrier('hlv5c-h-rp0'), '0');
   t.is(await carrier('hlv5b-h-rp1'), '0', 'b rp1 lost its IPC peer (rp0 off)');
   const sb = await vlabStatus(b.lab);

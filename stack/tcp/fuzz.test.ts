@@ -1,6 +1,7 @@
 /** Hostile input: random segments and app calls never throw (except TcpError for API misuse) and keep the TCB invariants. */
 import test from 'ava';
 import fc from 'fast-check';
+import type { TcpOptions } from '../wire/tcp-types.ts';
 import { type TcpInput, TcpState } from './api.ts';
 import { TcpEngine } from './engine.ts';
 import { TcpError } from './errors.ts';
@@ -47,6 +48,21 @@ const stepArb = fc.oneof(
   { weight: 1, arbitrary: appArb.map((a) => ({ type: 'app' as const, a })) },
 );
 
+/** Options of a generated segment; `null` fields are left out. */
+function optionsOf(g: {
+  mss: number | null;
+  wscale: number | null;
+  ts: { value: number; echo: number } | null;
+  sack?: { left: number; right: number }[] | null;
+}): TcpOptions {
+  const o: TcpOptions = {};
+  if (g.mss !== null) o.mss = g.mss;
+  if (g.wscale !== null) o.wscale = g.wscale;
+  if (g.ts !== null) o.timestamp = g.ts;
+  if (g.sack != null) o.sack = g.sack;
+  return o;
+}
+
 function invariants(t: Tcb): boolean {
   return (
     seqLe(t.sndUna, t.sndNxt) &&
@@ -86,12 +102,7 @@ test('random segments and calls: no crash, invariants hold, state serialises', (
               flags: g.flags,
               window: g.window,
               urgent: 0,
-              options: {
-                ...(g.mss !== null ? { mss: g.mss } : {}),
-                ...(g.wscale !== null ? { wscale: g.wscale } : {}),
-                ...(g.ts !== null ? { timestamp: g.ts } : {}),
-                ...(g.sack !== null ? { sack: g.sack } : {}),
-              },
+              options: optionsOf(g),
               payload: new Uint8Array(g.len),
             },
           });
@@ -209,11 +220,7 @@ test('random segments against an active open near 2^32: no crash, invariants, id
               flags: g.flags,
               window: g.window,
               urgent: 0,
-              options: {
-                ...(g.mss !== null ? { mss: g.mss } : {}),
-                ...(g.wscale !== null ? { wscale: g.wscale } : {}),
-                ...(g.ts !== null ? { timestamp: g.ts } : {}),
-              },
+              options: optionsOf(g),
               payload: new Uint8Array(g.len).fill(g.len & 0xff),
             },
           });

@@ -71,14 +71,7 @@ test('listen backlog: SYNs beyond the backlog are dropped', (t) => {
 
 test('active open: SYN, SYN-ACK → ACK, established; MSS and window scale negotiated', (t) => {
   const s = new Script(CFG);
-  const out = s.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 5000,
-  });
+  const out = s.connect(0, 5000);
   t.deepEqual(
     out.flatMap((o) => (o.kind === 'segment' ? [o.segment.flags] : [])),
     [0x02],
@@ -105,14 +98,7 @@ test('active open: SYN, SYN-ACK → ACK, established; MSS and window scale negot
 
 test('active open: RST with acceptable ACK in SYN-SENT → refused', (t) => {
   const s = new Script(CFG);
-  s.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 5000,
-  });
+  s.connect(0, 5000);
   t.deepEqual(
     s.in(1, { flags: 'R.', seq: 0, ack: 4000, srcPort: 80, dstPort: 40000 }),
     [],
@@ -125,14 +111,7 @@ test('active open: RST with acceptable ACK in SYN-SENT → refused', (t) => {
 
 test('active open: unacceptable ACK in SYN-SENT gets RST; SYN retries then timed-out', (t) => {
   const s = new Script({ ...CFG, synRetries: 1 });
-  s.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 0xffffffff,
-  });
+  s.connect(0, 0xffffffff);
   t.deepEqual(s.in(1, { flags: 'S.', seq: 1, ack: 77, srcPort: 80, dstPort: 40000 }), [
     'R 77:77(0) win 0',
   ]);
@@ -143,14 +122,7 @@ test('active open: unacceptable ACK in SYN-SENT gets RST; SYN retries then timed
 
 test('simultaneous open: SYN in SYN-SENT → SYN-ACK; its SYN-ACK → ESTABLISHED', (t) => {
   const s = new Script(CFG);
-  s.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 5000,
-  });
+  s.connect(0, 5000);
   const p = { srcPort: 80, dstPort: 40000 };
   t.deepEqual(
     s.in(10, { flags: 'S', seq: 9000, win: 2000, options: { mss: 1000, wscale: 1 }, ...p }),
@@ -193,14 +165,7 @@ test('listener: ACK without connection gets RST, stray FIN is dropped', (t) => {
 test('data written before the handshake completes goes out intact (normal and simultaneous open)', (t) => {
   const p = { srcPort: 80, dstPort: 40000 };
   const a = new Script(CFG);
-  a.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 5000,
-  });
+  a.connect(0, 5000);
   const c = a.engine.connections()[0]!;
   t.deepEqual(segs(a.run({ kind: 'send', now: 1, conn: c, bytes: new Uint8Array(10) })), []);
   t.deepEqual(a.in(10, { flags: 'S.', seq: 9000, ack: 5001, options: { mss: 1000 }, ...p }), [
@@ -208,14 +173,7 @@ test('data written before the handshake completes goes out intact (normal and si
   ]);
 
   const b = new Script(CFG);
-  b.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 5000,
-  });
+  b.connect(0, 5000);
   b.run({ kind: 'send', now: 1, conn: c, bytes: new Uint8Array(10) });
   b.in(10, { flags: 'S', seq: 9000, options: { mss: 1000 }, ...p });
   t.deepEqual(b.in(20, { flags: 'S.', seq: 9000, ack: 5001, options: { mss: 1000 }, ...p }), [

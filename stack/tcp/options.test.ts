@@ -60,14 +60,7 @@ test('timestamps and SACK declined when the peer does not offer them', (t) => {
 
 test('active open offers mss, wscale, sackOK and timestamps', (t) => {
   const s = new Script({ rcvBuf: 100000, timestamps: true, sack: true });
-  const out = s.run({
-    kind: 'connect',
-    now: 7,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 1,
-  });
+  const out = s.connect(7, 1);
   const syn = rawSegs(out)[0]!;
   t.is(syn.options.mss, 1460);
   t.is(syn.options.wscale, 7);
@@ -115,14 +108,7 @@ test('sequence numbers across 2^32: data, ACKs and FIN wrap', (t) => {
 
 test('sending across 2^32 with the active ISN just below the wrap', (t) => {
   const s = new Script({ rcvBuf: 4096 });
-  s.run({
-    kind: 'connect',
-    now: 0,
-    localPort: 40000,
-    remoteAddr: 0xc6120002,
-    remotePort: 80,
-    isn: 0xfffffff0,
-  });
+  s.connect(0, 0xfffffff0);
   const c = s.engine.connections()[0]!;
   s.in(10, {
     flags: 'S.',

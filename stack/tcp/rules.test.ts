@@ -13,16 +13,7 @@ const P = { srcPort: 80, dstPort: 40000 };
 
 function active(cfg: ConstructorParameters<typeof Script>[0] = {}) {
   const s = new Script({ rcvBuf: 100000, ...cfg });
-  const syn = segs(
-    s.run({
-      kind: 'connect',
-      now: 0,
-      localPort: 40000,
-      remoteAddr: 0xc6120002,
-      remotePort: 80,
-      isn: 5000,
-    }),
-  );
+  const syn = segs(s.connect(0, 5000));
   return { s, syn, conn: s.engine.connections()[0]! };
 }
 

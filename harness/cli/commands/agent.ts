@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the first connection', int, 1)
     .option('--progress-ms <n>', 'progress report interval', int, 250)
     .option('--connect-timeout-ms <n>', 'connect timeout', int, 5000)
+    .option('--reconnect-ms <n>', 'after an error, reconnect this long later (0: never)', int, 1000)
     .option('--duration-ms <n>', 'stop after this long (0: until signalled)', int, 0)
     .option('--stop-on-stdin-close', 'stop when standard input closes (the SSH channel went away)')
     .action(async (opts) => {

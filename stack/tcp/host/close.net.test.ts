@@ -5,19 +5,11 @@
  * of a kernel reset and a refused connect.
  */
 import test from 'ava';
+import type { StreamResult } from './kernel-peer.fixture.ts';
 import { makeLab, netTestsRunnable, peerResult, poll, startPeer, startStack } from './netlab.ts';
 
 const PREFIX = `hlv3c${process.pid}`;
 const MB = 1024 * 1024;
-
-interface StreamResult {
-  seed: number;
-  sent: number;
-  verified: number;
-  mismatch: unknown;
-  eof: boolean;
-  error?: string;
-}
 
 if (!netTestsRunnable) {
   test('kernel close interop (skipped: needs root and network namespaces)', (t) => {

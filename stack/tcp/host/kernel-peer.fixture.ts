@@ -44,7 +44,7 @@ const say = (o: Record<string, unknown>): void => {
 
 const CHUNK = 256 * 1024;
 
-interface StreamResult {
+export interface StreamResult {
   seed: number;
   sent: number;
   verified: number;

@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
 /**
  * The stack against Linux under adversity: 5 % random loss both ways
  * (nftables numgen in the kernel's namespace), and a kernel application that
@@ -38,7 +36,7 @@ if (!netTestsRunnable) {
     t.pass();
   });
 } else {
-  test.skip('5 % random drop both directions: echo and stream stay byte-exact', async (t) => {
+  test('5 % random drop both directions: echo and stream stay byte-exact', async (t) => {
     const lab = makeLab(t.teardown, `${PREFIX}d`, 47, [
       '{ kind: echo, port: 7 }',
       `{ kind: stream, port: 5001, bytes: ${3 * MB} }`,
@@ -74,13 +72,14 @@ if (!netTestsRunnable) {
     t.is(s!.verified, 3 * MB);
     t.is(s!.mismatch, null);
     t.true(s!.eof);
-    // Both rules really dropped packets.
+    // Both rules really dropped packets. With segmentation offload a packet here is a
+    // super-segment of up to 64 KiB (each drop loses more bytes, so there are fewer of them).
     const counters = [...dropCounts(lab).matchAll(/counter packets (\d+)/g)].map((m) =>
       Number(m[1]),
     );
     t.is(counters.length, 2);
     t.true(
-      counters.every((n) => n > 20),
+      counters.every((n) => n >= 8),
       `dropped in/out: ${counters.join('/')}`,
     );
   });
@@ -103,6 +102,9 @@ if (!netTestsRunnable) {
         '-i',
         lab.tap,
         '-U',
+        // hand over every packet at once: with segmentation offload there are few, large
+        // packets, and a ring block not yet full when tcpdump is stopped would be lost
+        '--immediate-mode',
         '-s',
         '96',
         '-w',
@@ -168,7 +170,6 @@ if (!netTestsRunnable) {
         len: Number(len),
         win: Number(win),
       }));
-    require('node:fs').writeFileSync('/tmp/zw-rows.json', JSON.stringify(rows));
     let zeroSince = -1;
     let probes = 0;
     let zeroSpan = 0;

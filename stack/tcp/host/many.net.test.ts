@@ -6,19 +6,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import test from 'ava';
+import type { StreamResult } from './kernel-peer.fixture.ts';
 import { makeLab, netTestsRunnable, peerResult, poll, startPeer, startStack } from './netlab.ts';
 
 const PREFIX = `hlv3m${process.pid}`;
 const MB = 1024 * 1024;
-
-interface StreamResult {
-  seed: number;
-  sent: number;
-  verified: number;
-  mismatch: unknown;
-  eof: boolean;
-  error?: string;
-}
 
 if (!netTestsRunnable) {
   test('kernel scale interop (skipped: needs root and network namespaces)', (t) => {

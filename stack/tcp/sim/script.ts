@@ -95,6 +95,18 @@ export class Script {
     return this.outs;
   }
 
+  /** Active open from port 40000 to REMOTE:80 with the given ISN. */
+  connect(t: number, isn: number): TcpOutput[] {
+    return this.run({
+      kind: 'connect',
+      now: t,
+      localPort: 40000,
+      remoteAddr: REMOTE,
+      remotePort: 80,
+      isn,
+    });
+  }
+
   /** Feed a segment from the peer at time t; returns the segments sent back, formatted. */
   in(t: number, spec: SegSpec): string[] {
     return segs(this.run({ kind: 'segment', now: t, src: REMOTE, dst: LOCAL, segment: seg(spec) }));
