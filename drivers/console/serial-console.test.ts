@@ -24,8 +24,11 @@ async function setup(
     reopenMaxMs: 100,
   });
   t.teardown(async () => {
-    await con.close();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await con.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   return { board, con, log: () => readFileSync(join(dir, 'rp0.log'), 'utf8') };
 }

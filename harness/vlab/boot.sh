@@ -3,9 +3,12 @@
 # namespaces inside its network namespace. stdout is the serial console.
 # Killing this process (power cut) kills every process of the host at once.
 set -u
-# Only the console login gets the password; nothing else started here inherits it.
-console_password=${HITLESS_CONSOLE_PASSWORD:-}
-unset HITLESS_CONSOLE_PASSWORD
+# Only the console login gets the password check (a salted hash); nothing else started here inherits it.
+console_salt=${CONSOLE_SALT:-}
+console_hash=${CONSOLE_HASH:-}
+# A lab supervisor started before the hash passes the password; console-login.sh hashes it.
+console_legacy=${HITLESS_CONSOLE_PASSWORD:-}
+unset CONSOLE_SALT CONSOLE_HASH HITLESS_CONSOLE_PASSWORD
 start=$(date +%s%N)
 stamp() { local now; now=$(date +%s%N); printf '[%5d.%03d] ' $(((now - start) / 1000000000)) $((((now - start) / 1000000) % 1000)); }
 say() { stamp; printf '%s\r\n' "$*"; }
@@ -76,6 +79,6 @@ if [ "$elapsed" -lt "$BOOT_MS" ]; then sleep "$(printf '%d.%03d' $(((BOOT_MS - e
 say "boot complete"
 printf '\r\n'
 while true; do
-  HITLESS_CONSOLE_PASSWORD=$console_password socat STDIO "EXEC:bash $LOGIN,pty,setsid,ctty,stderr,sane" 2>>/var/log/console.log
+  CONSOLE_SALT=$console_salt CONSOLE_HASH=$console_hash HITLESS_CONSOLE_PASSWORD=$console_legacy socat STDIO "EXEC:bash $LOGIN,pty,setsid,ctty,stderr,sane" 2>>/var/log/console.log
   sleep 0.2
 done

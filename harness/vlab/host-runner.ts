@@ -6,6 +6,7 @@
  * shelf namespace; power on recreates it and moves them back.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,7 +96,7 @@ export class HostRunner {
         DAEMON: v?.daemon ?? `${CHECKOUT}/harness/cli/hitless.mjs rpd`,
         LOGIN: `${here}/console-login.sh`,
         CONSOLE_USER: b.console.user,
-        HITLESS_CONSOLE_PASSWORD: resolveSecret(b.console.password),
+        ...consoleCheck(resolveSecret(b.console.password)),
       });
     } else if (this.peer) {
       Object.assign(env, { LAN_IF: this.peer.lan.iface, LAN_ADDR: this.peer.lan.address });
@@ -203,6 +204,16 @@ export class HostRunner {
   private async recordInit(): Promise<void> {
     this.initPid = await this.init();
   }
+}
+
+/**
+ * What the console login checks a password against: a salted SHA-256, so the
+ * password itself is in no process's environment or command line (`ps e`).
+ */
+function consoleCheck(password: string): { CONSOLE_SALT: string; CONSOLE_HASH: string } {
+  const salt = randomBytes(8).toString('hex');
+  const hash = createHash('sha256').update(`${salt}${password}`).digest('hex');
+  return { CONSOLE_SALT: salt, CONSOLE_HASH: hash };
 }
 
 function tryKill(pid: number): void {

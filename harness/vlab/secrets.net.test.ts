@@ -1,6 +1,6 @@
 /**
  * The lab's secrets (console password, SNMP communities, here from the
- * environment) never show on a process command line (`ps`), in `lab up` or
+ * environment) never show on a process command line or environment (`ps e`), in `lab up` or
  * `lab status` output, or in any log of the lab, while it comes up, boots a
  * board and takes a console login. Prefix hlv5e, subnet 198.18.204.0/24.
  */
@@ -44,16 +44,23 @@ test.after.always(async () => {
   rmSync(DIR, { recursive: true, force: true });
 });
 
-/** Watches every process command line for a secret until stopped. */
-function watchCommandLines(values: string[]) {
+/**
+ * Watches every process command line, and the environment of every process
+ * that did not inherit the user's secret variables, for a secret until stopped.
+ */
+function watchProcesses(values: string[]) {
   const hits = new Set<string>();
+  const names = Object.keys(SECRETS).map((n) => `${n}=`);
   const scan = () => {
     for (const e of readdirSync('/proc')) {
       if (!Number(e)) continue;
       try {
         const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replaceAll('\0', ' ');
         const leaked = values.filter((v) => cmd.includes(v));
-        if (leaked.length) hits.add(`${cmd.split(' ')[0]} (${leaked.length} secret(s))`);
+        if (leaked.length) hits.add(`${cmd.split(' ')[0]} command line`);
+        const env = readFileSync(`/proc/${e}/environ`, 'utf8');
+        if (!names.some((n) => env.includes(n)) && values.some((v) => env.includes(v)))
+          hits.add(`${cmd.split(' ')[0]} environment`);
       } catch {
         // gone meanwhile
       }
@@ -86,7 +93,7 @@ test.serial(
   async (t) => {
     if (blocker) return t.pass(`skipped: ${blocker}`);
     const values = Object.values(SECRETS);
-    const watch = watchCommandLines(values);
+    const watch = watchProcesses(values);
     let outputs = '';
     try {
       const up = await run(CLI, ['lab', 'up', '--lab', file, '--json'], { timeoutMs: 60_000 });
@@ -97,7 +104,11 @@ test.serial(
       const con = await ConsoleReader.open(rp0.console.port);
       try {
         await vlabPower(lab, 'rp0', 'cycle');
-        const login = await con.expect(/rp0 login: $/, 20_000);
+        const first = await con.expect(/rp0 login: $/, 20_000);
+        con.write('root\r');
+        const wrongPw = await con.expect(/Password: $/, 5000, first.end);
+        con.write(`${SECRETS.HLV5E_SNMP_RW}\r`);
+        const login = await con.expect(/Login incorrect\r?\n\r?\nrp0 login: $/, 5000, wrongPw.end);
         con.write('root\r');
         const pw = await con.expect(/Password: $/, 5000, login.end);
         con.write(`${SECRETS.HLV5E_CONSOLE_PASSWORD}\r`);
@@ -126,7 +137,11 @@ test.serial(
         .filter((f) => values.some((v) => readFileSync(f, 'utf8').includes(v)));
       t.deepEqual(leaky, [], 'no secret in the logs or files of the lab');
     } finally {
-      t.deepEqual(watch.stop(), [], 'no secret on a process command line');
+      t.deepEqual(
+        watch.stop(),
+        [],
+        'no secret on a process command line or in a copied environment',
+      );
     }
     await vlabDown(file);
     t.deepEqual(await leftovers(PREFIX, loadLab(file).stateDir), []);

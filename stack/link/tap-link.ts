@@ -98,7 +98,8 @@ export class TapLink implements Link {
   /**
    * Segmentation offload both ways, as a qemu guest's virtio-net: from now on
    * received frames may be TCP super-segments up to 64 KiB (checksums completed
-   * by the addon), and `send` takes super-segments marked by `setFrameGsoSize`.
+   * by the addon). `send` takes super-segments marked by `setFrameGsoSize` on any
+   * TAP with a virtio-net header.
    */
   enableTso(): boolean {
     if (this.closed) throw new LinkError('LINK_CLOSED', `TAP ${this.name} is closed`);
@@ -119,7 +120,8 @@ export class TapLink implements Link {
   send(frame: Uint8Array): boolean {
     if (this.closed) throw new LinkError('LINK_CLOSED', `TAP ${this.name} is closed`);
     try {
-      const gso = this.tso ? frameGsoSize(frame) : 0;
+      // Writing a super-segment needs only the header; enableTso() is about what we read.
+      const gso = this.vnetHdr ? frameGsoSize(frame) : 0;
       return gso > 0 ? this.tap.write(frame, gso) : this.tap.write(frame);
     } catch (err) {
       throw new LinkError('LINK_IO', `write to TAP ${this.name}: ${(err as Error).message}`);

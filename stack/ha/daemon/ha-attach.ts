@@ -35,7 +35,8 @@ export interface HaAttachOptions {
 
 export interface HaAttachment {
   ha: HaRuntime<FrontSegment>;
-  host: TcpHost;
+  /** The socket layer of the current term as active. */
+  host(): TcpHost;
   engine: ReplicatedEngine;
   replayer: Replayer;
   apps(): RunningApp[];
@@ -82,7 +83,9 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       log('debug', 'tcp-send-failed', { message: (err as Error).message });
     }
   };
-  const tcpHost = new TcpHost({
+  // One socket layer per term as active: after a hand-over its sockets belong to the mate.
+  const newHost = (): TcpHost =>
+    new TcpHost({
     engine: wrapped,
     localAddr: front.address,
     clock: { now: loop.clock },
@@ -94,6 +97,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     },
     log: (e) => log('warn', 'tcp', e),
   });
+  let tcpHost = newHost();
   host = tcpHost;
   const replayer = new Replayer(
     engine,
@@ -170,16 +174,15 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
           case 'become-standby':
             wrapped.active = false;
             ip.setOwner(false);
-            if (a.reason === 'switchover') {
-              // Planned: the engine state is the mate's now too; replay it from here on.
-              replayer.adopt(wrapped.replicator.exportConns());
+            if (a.reason !== 'election') {
+              // Planned: the engine state is the mate's too; replay it from here on. Stepped
+              // down (lost mastership while cut off): it diverged; drop it, bulk sync follows.
+              replayer.adopt(a.reason === 'switchover' ? wrapped.replicator.exportConns() : []);
               for (const app of apps) app.stop();
               apps = [];
-            } else if (a.reason === 'stepped-down') {
-              // Diverged (we lost mastership while cut off): drop it all, bulk sync follows.
-              replayer.adopt([]);
-              for (const app of apps) app.stop();
-              apps = [];
+              tcpHost.stop();
+              tcpHost = newHost();
+              host = tcpHost;
             }
             break;
           case 'front':
@@ -236,5 +239,5 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     tcpHost.stop();
     ports.close?.();
   });
-  return { ha: runtime, host: tcpHost, engine: wrapped, replayer, apps: () => apps };
+  return { ha: runtime, host: () => tcpHost, engine: wrapped, replayer, apps: () => apps };
 }
