@@ -14,6 +14,7 @@ async function setup(
   opts: ConstructorParameters<typeof FakeBoard>[1],
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'hlcon-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const board = new FakeBoard(`/dev/fake-${process.pid}-${n++}`, opts);
   const con = await SerialConsole.open({
     name: 'rp0',
@@ -23,13 +24,7 @@ async function setup(
     reopenInitialMs: 20,
     reopenMaxMs: 100,
   });
-  t.teardown(async () => {
-    try {
-      await con.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  t.teardown(() => con.close());
   return { board, con, log: () => readFileSync(join(dir, 'rp0.log'), 'utf8') };
 }
 

@@ -321,6 +321,10 @@ export class Chassis {
       dev,
       '-n',
       '-U',
+      // deliver each frame at once (no 1 s block timeout) and keep root to write the file
+      '--immediate-mode',
+      '-Z',
+      'root',
       '-s',
       '256',
       '-w',
