@@ -64,7 +64,12 @@ say "sshd: listening on ${MGMT_ADDR%/*}:22"
 
 if [ "$ROLE" != board ]; then
   say "ready"
-  exec sleep infinity
+  # As PID 1, bash reaps every orphan reparented to it each time a child
+  # (this sleep) ends, so SSH sessions killed mid-command leave no zombies.
+  while :; do
+    sleep 5 &
+    wait $!
+  done
 fi
 
 if [ -n "$CONFIG" ] && [ -f "$CONFIG" ]; then

@@ -59,6 +59,10 @@ if (!netTestsRunnable) {
       spoken.some((f) => f.ms < stoppedAt),
       'the capture saw board 0 speak for the chassis address before the freeze',
     );
+    t.true(
+      frames.some((f) => f.ms >= resumedAt),
+      'the capture still saw board 0 (its kernel heartbeats) after the resume',
+    );
     const after = spoken.filter((f) => f.ms >= resumedAt);
     t.deepEqual(
       after.slice(0, 10).map((f) => ({ atMsAfterResume: Math.round(f.ms - resumedAt), ...f })),
