@@ -86,17 +86,17 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   // One socket layer per term as active: after a hand-over its sockets belong to the mate.
   const newHost = (): TcpHost =>
     new TcpHost({
-    engine: wrapped,
-    localAddr: front.address,
-    clock: { now: loop.clock },
-    ...(opts.engine?.sndBuf !== undefined ? { sndBuf: opts.engine.sndBuf } : {}),
-    transmit: (_src, dst, segment) => {
-      if (!ha?.node.front) return; // a board that lost mastership stays silent
-      if (wrapped.dependsOn > 0) ha.submit({ dst, segment }, wrapped.dependsOn);
-      else send(dst, segment);
-    },
-    log: (e) => log('warn', 'tcp', e),
-  });
+      engine: wrapped,
+      localAddr: front.address,
+      clock: { now: loop.clock },
+      ...(opts.engine?.sndBuf !== undefined ? { sndBuf: opts.engine.sndBuf } : {}),
+      transmit: (_src, dst, segment) => {
+        if (!ha?.node.front) return; // a board that lost mastership stays silent
+        if (wrapped.dependsOn > 0) ha.submit({ dst, segment }, wrapped.dependsOn);
+        else send(dst, segment);
+      },
+      log: (e) => log('warn', 'tcp', e),
+    });
   let tcpHost = newHost();
   host = tcpHost;
   const replayer = new Replayer(

@@ -54,7 +54,7 @@ function boardLab(dir: string, slot: 0 | 1): Lab {
       'ha:',
       `  ipc: { local: ${ipcLocal}, mate: ${ipcMate}, port: 7400 }`,
       `  lan: { local: ${lanLocal}, mate: ${lanMate} }`,
-      '  heartbeat: { interval_ms: 50, misses: 10 }', // a loaded 2-core machine runs both boards and the peer
+      '  heartbeat: { interval_ms: 100, misses: 10 }', // a loaded 2-core machine runs both boards and the peer
       'apps:',
       `  - { kind: stream, port: 5001, sso: true, bytes: ${24 * MB} }`,
       '  - { kind: echo, port: 7, sso: true }',
@@ -103,6 +103,26 @@ async function verify(t: ExecutionContext, peers: Proc[]): Promise<void> {
 
 const logged = (event: string) => (l: Record<string, unknown>) => l.event === event;
 
+/** The board's HA status from its status socket. */
+async function haStatus(lab: Lab, slot: 0 | 1): Promise<{ role?: string; sync?: string }> {
+  const sock = join(lab.dir, `run${slot}`, `rpd-hla${slot}.sock`);
+  const st = (await requestDaemon(sock, { cmd: 'status' })) as {
+    ha?: { role: string; sync: string };
+  };
+  return st.ha ?? {};
+}
+
+/** Wait until the board is a hot standby (the mate can die now). */
+async function hot(lab: Lab, slot: 0 | 1): Promise<void> {
+  const end = Date.now() + 20_000;
+  for (;;) {
+    const s = await haStatus(lab, slot);
+    if (s.role === 'standby' && s.sync === 'hot') return;
+    if (Date.now() > end) throw new Error(`board ${slot} not a hot standby: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Wait until the board's apps have sent `bytes` (the streams are well under way). */
 async function midStream(lab: Lab, slot: 0 | 1, bytes: number): Promise<void> {
   const sock = join(lab.dir, `run${slot}`, `rpd-hla${slot}.sock`);
@@ -145,14 +165,16 @@ if (!netTestsRunnable) {
     const rp1 = await startStack(t.teardown, lab1);
     await rp1.waitFor(logged('ha-hot'), 10_000, 'rp1 hot');
 
+    const daemons: Proc[] = [];
     const first = traffic(t, lab0, 100);
     t.teardown(() => {
-      if (process.env.HA_TEST_LOG) {
-        for (const p of [rp0, rp1]) for (const l of p.lines) console.log(JSON.stringify(l));
-        for (const p of first) console.log(p.stderr(), JSON.stringify(p.lines));
-      }
+      if (!process.env.HA_TEST_LOG) return;
+      for (const p of [rp0, rp1, ...daemons])
+        for (const l of p.lines) console.log(JSON.stringify(l));
+      for (const p of first) console.log(p.stderr(), JSON.stringify(p.lines));
     });
     await midStream(lab0, 0, 8 * MB);
+    await hot(lab1, 1);
     process.kill(rp0.child.pid!, 'SIGKILL');
     await rp1.waitFor(logged('ha-takeover'), 10_000, 'rp1 takes over');
     await verify(t, first);
@@ -160,9 +182,11 @@ if (!netTestsRunnable) {
     // Rejoin: the killed board boots again, as standby, bulk-syncs and gets hot.
     nsExec(NS, 'ip', 'addr', 'del', `${lab0.kernelAddr}/24`, 'dev', 'br0');
     const rp0b = await startStack(t.teardown, lab0);
+    daemons.push(rp0b);
     await rp0b.waitFor(logged('ha-hot'), 10_000, 'rp0 hot again');
     const second = traffic(t, lab0, 200);
     await midStream(lab1, 1, 8 * MB);
+    await hot(lab0, 0);
     process.kill(rp1.child.pid!, 'SIGKILL');
     await rp0b.waitFor(logged('ha-takeover'), 10_000, 'rp0 takes over');
     await verify(t, second);

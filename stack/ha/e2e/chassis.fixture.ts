@@ -183,7 +183,20 @@ export class Chassis {
     for (const slot of [0, 1] as const) {
       const b = this.ns.board[slot];
       nsExec(b, 'ip', 'link', 'add', 'br0', 'type', 'bridge');
-      nsExec(b, 'ip', 'link', 'add', 'uplink', 'type', 'veth', 'peer', 'name', `dn${slot}`, 'netns', lan);
+      nsExec(
+        b,
+        'ip',
+        'link',
+        'add',
+        'uplink',
+        'type',
+        'veth',
+        'peer',
+        'name',
+        `dn${slot}`,
+        'netns',
+        lan,
+      );
       nsExec(b, 'ip', 'link', 'set', 'dev', 'uplink', 'master', 'br0');
       nsExec(lan, 'ip', 'link', 'set', `dn${slot}`, 'master', 'lan');
       nsExec(b, 'ip', 'addr', 'add', `${this.lanAddr(slot)}/24`, 'dev', 'br0');
@@ -258,6 +271,21 @@ export class Chassis {
     return requestDaemon(this.socketPath(slot), { cmd: 'status' }) as Promise<Json>;
   }
 
+  /** Status through the shipped command: `hitless rpd status --config FILE --json`. */
+  cliStatus(slot: Slot): Json {
+    const out = nsExec(
+      this.ns.board[slot],
+      'node',
+      CLI,
+      'rpd',
+      'status',
+      '--config',
+      this.configs[slot],
+      '--json',
+    );
+    return JSON.parse(out) as Json;
+  }
+
   async ha(slot: Slot): Promise<Json> {
     return ((await this.status(slot)).ha ?? {}) as Json;
   }
@@ -283,15 +311,19 @@ export class Chassis {
     await this.waitHa(active, (h) => h.role === 'active', 15_000, `board ${active} active`);
     const standby = (1 - active) as Slot;
     await this.start(standby);
-    await this.waitHa(standby, (h) => h.role === 'standby' && h.sync === 'hot', 15_000, 'standby hot');
+    await this.waitHa(
+      standby,
+      (h) => h.role === 'standby' && h.sync === 'hot',
+      15_000,
+      'standby hot',
+    );
   }
 
   /** `hitless agent` in the LAN namespace: kernel TCP, no reconnects so a drop stays visible. */
   agent(args: Record<string, string | number>): Proc {
-    const flat = Object.entries({ 'reconnect-ms': 0, 'stall-ms': 50, ...args }).flatMap(([k, v]) => [
-      `--${k}`,
-      String(v),
-    ]);
+    const flat = Object.entries({ 'reconnect-ms': 0, 'stall-ms': 50, ...args }).flatMap(
+      ([k, v]) => [`--${k}`, String(v)],
+    );
     return spawnIn(this.cleanup, this.ns.lan, [
       'node',
       CLI,

@@ -29,10 +29,16 @@ if (!netTestsRunnable) {
       apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
     });
     await ch.startPair(0);
-    const agent = ch.agent({ connections: 4, apps: 'stream,echo', direction: 'both', 'rate-kbps': 1000 });
+    const agent = ch.agent({
+      connections: 4,
+      apps: 'stream,echo',
+      direction: 'both',
+      'rate-kbps': 1000,
+    });
     await agentProgress(agent, 32 * 1024, 20_000);
     // Everything board 0 puts on the front LAN (its TAP and its kernel, through its uplink).
     const cap = await ch.capture(ch.ns.board[0], 'uplink', [], ['-Q', 'out']);
+    await agentProgress(agent, 8 * 1024, 20_000); // traffic through board 0 while captured
 
     const epochBefore = (await ch.ha(1)).epoch as number;
     const stoppedAt = Date.now();

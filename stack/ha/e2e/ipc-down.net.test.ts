@@ -37,7 +37,12 @@ if (!netTestsRunnable) {
 
     const [b0, b1] = ch.ns.board;
     nsExec(b0, 'ip', 'link', 'set', 'dev', 'ipc', 'down');
-    const disconnected = await ch.waitHa(1, (h) => h.sync === 'disconnected', 10_000, 'standby disconnected');
+    const disconnected = await ch.waitHa(
+      1,
+      (h) => h.sync === 'disconnected',
+      10_000,
+      'standby disconnected',
+    );
     t.is(disconnected.role, 'standby');
 
     // Watch both boards for 5 detection times: the standby must never take over.
@@ -67,7 +72,9 @@ if (!netTestsRunnable) {
     }
     const replies = [];
     for (const c of caps)
-      replies.push(framesForAddress(await c.stop(), ch.chassisAddr).filter((f) => f.kind === 'arp-reply'));
+      replies.push(
+        framesForAddress(await c.stop(), ch.chassisAddr).filter((f) => f.kind === 'arp-reply'),
+      );
     t.true(replies[0]!.length >= 3, `board 0 (active) answered ${replies[0]!.length} ARP requests`);
     t.deepEqual(replies[1], [], 'board 1 (standby) never answers ARP for the chassis address');
 
@@ -77,7 +84,12 @@ if (!netTestsRunnable) {
 
     nsExec(b0, 'ip', 'link', 'set', 'dev', 'ipc', 'up');
     nsExec(b1, 'ip', 'link', 'set', 'dev', 'ipc', 'up');
-    await ch.waitHa(1, (h) => h.role === 'standby' && h.sync === 'hot', 20_000, 'standby hot again');
+    await ch.waitHa(
+      1,
+      (h) => h.role === 'standby' && h.sync === 'hot',
+      20_000,
+      'standby hot again',
+    );
     await until(
       async () => {
         const h = await ch.ha(0);

@@ -70,6 +70,7 @@ if (!netTestsRunnable) {
       'board 0 hot again',
     );
     t.is(rejoined.role, 'standby');
+    t.like(ch.cliStatus(0).ha as object, { role: 'standby', sync: 'hot' }, 'rpd status --json');
     await agentProgress(agent, 32 * 1024, 20_000);
     await killActive(1);
 

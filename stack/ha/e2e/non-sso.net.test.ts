@@ -56,9 +56,17 @@ if (!netTestsRunnable) {
       };
     };
     const before = await counters();
-    t.true(before.records >= 0 && before.applied >= 0, `counters in status: ${JSON.stringify(before)}`);
+    t.true(
+      before.records >= 0 && before.applied >= 0,
+      `counters in status: ${JSON.stringify(before)}`,
+    );
 
-    const plain = ch.agent({ connections: 4, apps: 'stream,echo', direction: 'both', 'rate-kbps': 1000 });
+    const plain = ch.agent({
+      connections: 4,
+      apps: 'stream,echo',
+      direction: 'both',
+      'rate-kbps': 1000,
+    });
     await agentProgress(plain, 64 * 1024, 20_000);
     const during = await counters();
     t.true(during.activeAll >= 4, `active holds the connections: ${JSON.stringify(during)}`);
@@ -69,7 +77,13 @@ if (!netTestsRunnable) {
     t.deepEqual(agentErrors(plain), []);
 
     // Control: one SSO connection moves the counters, so they would have shown the leak.
-    const sso = ch.agent({ connections: 1, apps: 'echo', 'echo-port': 8, direction: 'both', 'rate-kbps': 500 });
+    const sso = ch.agent({
+      connections: 1,
+      apps: 'echo',
+      'echo-port': 8,
+      direction: 'both',
+      'rate-kbps': 500,
+    });
     await agentProgress(sso, 16 * 1024, 20_000);
     const control = await until(
       async () => {

@@ -70,6 +70,9 @@ if (!netTestsRunnable) {
         '-i',
         'any',
         '-U',
+        // every packet handed over at once: a ring block not yet full when tcpdump is
+        // stopped would be lost, and the few SYNs never fill one
+        '--immediate-mode',
         '-w',
         pcap,
         'tcp[tcpflags] & tcp-syn != 0',
