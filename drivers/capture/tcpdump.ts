@@ -2,10 +2,12 @@
  * tcpdump on a lab host through the shell driver: immediate mode and
  * packet-buffered output (-U) so the file is current, a size bound, and a
  * clean stop (SIGINT, then wait for tcpdump to exit) so its last buffer is
- * written before the file is fetched over SFTP and checked.
+ * written before the file is fetched over SFTP and checked. tcpdump also
+ * stops cleanly when the SSH channel's input ends, so a harness that dies
+ * (kill -9, lost connection) leaves no capture running on the host.
  */
 import { randomBytes } from 'node:crypto';
-import { shQuote } from '../shell/remote-process.ts';
+import { shQuote, stopOnInputEnd } from '../shell/remote-process.ts';
 import type { RemoteProcess, ShellDriver } from '../shell/shell.ts';
 import { CaptureError, type CaptureOptions, type PcapSummary } from './capture.ts';
 import { checkPcap } from './pcap-check.ts';
@@ -25,7 +27,16 @@ export class TcpdumpCapture {
     this.remotePath = `${dir}/hitless-${opts.iface}-${Date.now()}-${randomBytes(3).toString('hex')}.pcap`;
   }
 
+  /** tcpdump's report on standard error (listening on …, packets captured/dropped). */
+  get report(): string {
+    return this.stderr;
+  }
+
   command(): string {
+    return stopOnInputEnd(this.tcpdumpCommand(), 'INT');
+  }
+
+  private tcpdumpCommand(): string {
     const o = this.opts;
     const args = [
       'tcpdump',

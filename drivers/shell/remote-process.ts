@@ -15,6 +15,23 @@ export function spawnCommand(cmd: string): string {
   return `echo "hitless-pid:$$" >&2; exec sh -c ${shQuote(cmd)}`;
 }
 
+/**
+ * `cmd` (one simple command) run so that it gets `signal` when the channel's
+ * standard input ends, i.e. when the SSH connection drops because the
+ * caller died. A watcher keeps the input (fd 3) and signals the command,
+ * which is exec'd in the shell's place and so keeps the pid the watcher
+ * knows as $$; the command itself reads /dev/null. The watcher's own output
+ * goes to /dev/null so it never holds the channel open, and as a background
+ * job it ignores the SIGINT that a stop sends to the whole process group.
+ */
+export function stopOnInputEnd(cmd: string, signal = 'TERM'): string {
+  return (
+    'exec 3<&0 </dev/null; ' +
+    `( while read -r _ <&3; do :; done; kill -${signal} $$ 2>/dev/null ) >/dev/null 2>&1 & ` +
+    `exec 3<&-; exec ${cmd}`
+  );
+}
+
 export function remoteProcess(
   ch: ssh2.ClientChannel,
   exited: Promise<{ code: number | null; signal: string | null }>,

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
+import { checkPcap } from '../../drivers/capture/pcap-check.ts';
 import { TcpdumpCapture } from '../../drivers/capture/tcpdump.ts';
 import { login, run } from '../../drivers/console/session.ts';
 import { createPowerDriver, type SnmpPowerOptions } from '../../drivers/power/index.ts';
@@ -199,4 +200,22 @@ netTest('capture: tcpdump on a peer, clean stop, fetched and checked', async (t)
   t.is(cap.packetsCaptured, 6);
   const gone = await sh.exec(`test -e ${cap.remotePath}`);
   t.not(gone.code, 0);
+});
+
+netTest('capture: tcpdump stops cleanly by itself when its SSH connection drops', async (t) => {
+  const owner = shellFor(lab, 'peer1');
+  const sh = shellFor(lab, 'peer1');
+  t.teardown(() => sh.close());
+  const cap = new TcpdumpCapture(owner, { host: 'peer1', iface: 'eth0', filter: 'icmp' });
+  t.teardown(() => sh.exec(`rm -f ${cap.remotePath}`).then(() => undefined));
+  await cap.start();
+  await sh.exec('ping -c 2 -i 0.2 198.19.0.12');
+  // The harness that started it goes away without stopping it.
+  await owner.close();
+  const running = () => sh.exec(`pgrep -f '[t]cpdump .*${cap.remotePath}'`);
+  await until('tcpdump gone', async () => (await running()).code !== 0, 10_000);
+  const local = join(tmp, 'orphan.pcap');
+  await sh.get(cap.remotePath, local);
+  const s = await checkPcap(local);
+  t.is(s.packets, 4, 'its last buffer was written: it was stopped, not killed');
 });

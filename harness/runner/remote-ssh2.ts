@@ -5,7 +5,7 @@
  * leaves a connection that looks alive: `reset` drops it, and every command
  * has a deadline that drops it too.
  */
-import type { RemoteProcess } from '../../drivers/shell/shell.ts';
+import type { RemoteProcess, ShellDriver } from '../../drivers/shell/shell.ts';
 import type { SshShell } from '../../drivers/shell/ssh-shell.ts';
 import { RunnerError } from './errors.ts';
 import type { ExecResult, RemoteHost, StreamHandle } from './remote.ts';
@@ -39,9 +39,16 @@ export class Ssh2Host implements RemoteHost {
     this.name = name;
   }
 
-  /** The shell driver itself (for other drivers that run over it: captures). */
-  get driver(): SshShell {
-    return this.shell;
+  /** Always the current connection: one opened after a power cut replaces the old. */
+  shellDriver(): ShellDriver {
+    return {
+      name: this.name,
+      exec: (cmd, opts) => this.shell.exec(cmd, opts),
+      spawn: (cmd) => this.shell.spawn(cmd),
+      put: (local, remote) => this.shell.put(local, remote),
+      get: (remote, local) => this.shell.get(remote, local),
+      close: () => this.close(),
+    };
   }
 
   /** Opened on first use: a virtual lab creates its keys when it comes up. */

@@ -5,6 +5,9 @@
  * standard input (the SSH channel closing because the runner died) stops
  * them too: nothing of a run outlives it on the lab hosts.
  */
+import { shQuote } from '../../drivers/shell/remote-process.ts';
+import type { ShellDriver } from '../../drivers/shell/shell.ts';
+
 export interface ExecResult {
   code: number;
   stdout: string;
@@ -39,11 +42,13 @@ export interface RemoteHost {
   put(localPath: string, remotePath: string): Promise<void>;
   /** Copy a remote file to a local path (verified); returns bytes. */
   fetch(remotePath: string, localPath: string, timeoutMs?: number): Promise<number>;
+  /** The host as a shell driver, for drivers that run over one (captures). */
+  shellDriver(): ShellDriver;
   /** Forget the connection (the host lost power). */
   reset(): void;
   close(): Promise<void>;
 }
 
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : shQuote(s);
 }

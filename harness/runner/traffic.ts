@@ -1,19 +1,18 @@
 /**
- * Traffic and captures on the peers: tcpdump on every capture point and the
- * peer agent on every traffic peer, each a long-running SSH command whose
- * standard input closing stops it cleanly (so a runner that dies still
- * stops them). Agent events are kept, logged and put on the timeline;
- * captures are fetched with tcpdump's closing statistics beside them.
+ * Traffic on the peers: the peer agent on every traffic peer, a
+ * long-running SSH command whose standard input closing stops it cleanly
+ * (so a runner that dies still stops it). Agent events are kept, logged
+ * and put on the timeline.
  */
-import { createWriteStream, type WriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { type AgentEvent, agentEventSchema } from '../agent/events.ts';
-import type { CapturePoint, Peer } from '../lab/schema.ts';
+import type { Peer } from '../lab/schema.ts';
 import { abortableSleep } from './chassis.ts';
 import { ECHO_PORT, STREAM_PORT } from './daemon-config.ts';
 import { RunnerError } from './errors.ts';
 import type { LabAccess } from './lab-access.ts';
-import { type RemoteHost, type StreamHandle, shellQuote } from './remote.ts';
+import { type StreamHandle, shellQuote } from './remote.ts';
 import type { Timeline } from './timeline.ts';
 
 export interface AgentSettings {
@@ -128,105 +127,4 @@ export async function stopAgents(agents: RunningAgent[], timeline: Timeline): Pr
       timeline.add('harness', 'agent.stopped', { peer: a.peer.name, exit: code });
     }),
   );
-}
-
-export interface RunningCapture {
-  point: CapturePoint;
-  shell: RemoteHost;
-  remoteFile: string;
-  handle: StreamHandle;
-  stderr: string[];
-}
-
-export function startCaptures(
-  lab: LabAccess,
-  points: CapturePoint[],
-  filterHost: string,
-  runId: string,
-  timeline: Timeline,
-): RunningCapture[] {
-  return points.map((point) => {
-    const shell = lab.host(point.host);
-    const remoteFile = `/var/tmp/hitless-${runId}-${point.name}.pcap`;
-    const stderr: string[] = [];
-    // tcpdump runs until told (SIGTERM to its pid: it flushes its last
-    // buffer and prints its statistics) or until the SSH channel's input
-    // ends (the runner died). A background job's input is /dev/null, so the
-    // watcher reads the channel through fd 3. The shell outlives both and
-    // reaps them.
-    const cmd =
-      `exec 3<&0; tcpdump -i ${shellQuote(point.iface)} -U -n -s 0 -w ${shellQuote(remoteFile)} host ${filterHost} </dev/null & p=$!; ` +
-      'echo "capture-pid:$p" >&2; ' +
-      '( while read -r _ <&3; do :; done; kill -TERM $p 2>/dev/null ) & w=$!; exec 3<&-; ' +
-      'wait $p; s=$?; kill $w 2>/dev/null; wait $w 2>/dev/null; exit $s';
-    const handle = shell.stream(
-      cmd,
-      (line, from) => {
-        if (from === 'stderr') stderr.push(line);
-      },
-      '',
-    );
-    timeline.add('harness', 'capture.start', {
-      capture: point.name,
-      host: point.host,
-      iface: point.iface,
-    });
-    return { point, shell, remoteFile, handle, stderr };
-  });
-}
-
-export async function waitCapturesListening(
-  caps: RunningCapture[],
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending = caps.filter((c) => !c.stderr.some((l) => /listening on/.test(l)));
-    if (pending.length === 0) return;
-    const dead = pending.find((c) => c.handle.exited);
-    if (dead)
-      throw new RunnerError(
-        'RUN_CAPTURE',
-        `tcpdump on ${dead.point.host} did not start: ${dead.stderr.join(' | ')}`,
-      );
-    if (Date.now() > deadline)
-      throw new RunnerError(
-        'RUN_TIMEOUT',
-        `tcpdump did not start on ${pending.map((c) => c.point.host).join(', ')}`,
-      );
-    await abortableSleep(50, signal);
-  }
-}
-
-/** Stop every capture, fetch the files into `dir` (with a .stats sidecar) and remove them remotely. */
-export async function stopCaptures(
-  caps: RunningCapture[],
-  dir: string,
-  timeline: Timeline,
-): Promise<string[]> {
-  await Promise.all(
-    caps.map(async (c) => {
-      const pid = c.stderr.map((l) => /^capture-pid:(\d+)/.exec(l)?.[1]).find(Boolean);
-      if (pid && !c.handle.exited) await c.shell.exec(`kill -TERM ${pid}`).catch(() => undefined);
-      await c.handle.stop(8000);
-    }),
-  );
-  const files: string[] = [];
-  for (const c of caps) {
-    const local = join(dir, `${c.point.name}.pcap`);
-    try {
-      const bytes = await c.shell.fetch(c.remoteFile, local);
-      writeFileSync(`${local}.stats`, `${c.stderr.join('\n')}\n`);
-      files.push(local);
-      timeline.add('harness', 'capture.fetched', { capture: c.point.name, bytes });
-    } catch (err) {
-      timeline.add('harness', 'capture.lost', {
-        capture: c.point.name,
-        message: (err as Error).message,
-      });
-    }
-    await c.shell.exec(`rm -f ${shellQuote(c.remoteFile)}`).catch(() => undefined);
-  }
-  return files;
 }

@@ -10,6 +10,7 @@ import { formatIpv4, formatMac, parseMac } from '../wire/address.ts';
 import { loadRpdConfig, type RpdConfig, resolveFront, statusSocketPath } from './config.ts';
 import { jsonLogger, type Logger } from './log.ts';
 import { EventLoop } from './loop.ts';
+import { arpLearner } from './passive-arp.ts';
 import { StatusServer } from './status-server.ts';
 
 export interface Board {
@@ -54,9 +55,13 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
     },
     (frame) => link.send(frame),
   );
+  const arp = arpLearner(ip, front.prefixLength);
   const loop = new EventLoop({
     link,
-    receive: (frame, now) => ip.receive(frame, now),
+    receive: (frame, now) => {
+      arp.observe(frame, now); // a standby learns the peers' MACs for its takeover
+      ip.receive(frame, now);
+    },
     onError: (where, err) =>
       log('error', 'component-error', { where, message: (err as Error).message }),
   });
@@ -76,6 +81,7 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
   const status = new StatusServer(statusSocketPath(config));
   const startedAt = loop.clock();
   registerStatus(loop, config, ip, link, startedAt);
+  loop.addStatus('arp', () => ({ learnedPassively: arp.learned }));
   registerCommands(status, loop, ip, config, log);
 
   try {

@@ -31,6 +31,15 @@ export function daemonRequest(
   return requestDaemon(statusSocketPath(loadRpdConfig(configFile)), request);
 }
 
+/** Planned switchover: resolves when the mate has taken over; RpdError otherwise. */
+export async function daemonSwitchover(configFile: string, timeoutMs?: number) {
+  const { switchoverAndWait } = await import('./switchover-client.ts');
+  return switchoverAndWait(
+    statusSocketPath(loadRpdConfig(configFile)),
+    timeoutMs !== undefined ? { timeoutMs } : {},
+  );
+}
+
 export function daemonStatus(configFile: string): Promise<unknown> {
   return daemonRequest(configFile, { cmd: 'status' });
 }

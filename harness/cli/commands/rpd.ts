@@ -58,6 +58,36 @@ export function register(program: Command): void {
     });
 
   rpd
+    .command('switchover')
+    .description('planned switchover: hand the chassis over to the mate (or take it, on the standby)')
+    .option('--config <file>', CONFIG_HELP)
+    .option('--timeout-ms <ms>', 'how long to wait for the mate to take over (default 5000)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 100 || n > 600_000)
+        throw new InvalidArgumentError(`--timeout-ms: "${v}" is not a whole number from 100 to 600000`);
+      return n;
+    })
+    .option('--json', 'machine-readable output')
+    .action(async (opts: ConfigOpts & { timeoutMs?: number; json?: boolean }) => {
+      const { daemonSwitchover } = await import('../../../stack/rpd/run.ts');
+      const { DeviceFailure } = await import('../exit.ts');
+      try {
+        const r = await daemonSwitchover(configOf(rpd, opts), opts.timeoutMs);
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(r)}\n`
+            : `switchover done in ${r.tookMs} ms: this board ${r.from} -> ${r.to}, epoch ${r.epoch}\n`,
+        );
+      } catch (err) {
+        // the daemon answered but the chassis did not switch: a failure of the device
+        const code = (err as { code?: unknown }).code;
+        if (code === 'RPD_SWITCHOVER_FAILED')
+          throw new DeviceFailure(`RPD_SWITCHOVER_FAILED: ${(err as Error).message}`);
+        throw err;
+      }
+    });
+
+  rpd
     .command('schema')
     .description('write the JSON Schema of the daemon config (for editors)')
     .action(async () => {

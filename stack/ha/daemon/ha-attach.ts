@@ -199,22 +199,10 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     },
   });
   ha = runtime;
-  // The runtime's nextDeadline(now) is always in the future of `now`; the event loop wants a
-  // fixed time to call handle() at: keep it between calls.
-  let due = runtime.nextDeadline();
-  const refresh = (): void => {
-    due = Math.min(due, runtime.nextDeadline());
-    loop.poke();
-  };
-  ports.ipc.on('record', refresh);
-  ports.lan.on('heartbeat', refresh);
-  loop.addComponent('ha', {
-    nextDeadline: () => due,
-    handle: (now) => {
-      runtime.handle(now);
-      due = runtime.nextDeadline();
-    },
-  });
+  // Its deadlines can move earlier on an arrival (a switchover's, a probation's): re-arm then.
+  ports.ipc.on('record', () => loop.poke());
+  ports.lan.on('heartbeat', () => loop.poke());
+  loop.addComponent('ha', runtime);
   loop.addStatus('ha', () => ({
     ...runtime.status(),
     connections: {
@@ -231,13 +219,25 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     apps.map((a) => ({ kind: a.spec.kind, sso: a.spec.sso, state: 'running', ...a.stats() })),
   );
   board.status.command('switchover', () => {
+    const why = switchoverRefusal(runtime);
+    if (why) throw new HaError('HA_BAD_STATE', why);
     runtime.requestSwitchover();
     loop.poke();
-    return { requested: true, role: runtime.node.role };
+    return { requested: true, role: runtime.node.role, epoch: runtime.node.epoch };
   });
   void board.done.then(() => {
     tcpHost.stop();
     ports.close?.();
   });
   return { ha: runtime, host: () => tcpHost, engine: wrapped, replayer, apps: () => apps };
+}
+
+/** Why a planned switchover cannot start now, or null (checked before asking the role machine). */
+export function switchoverRefusal(runtime: HaRuntime<unknown>): string | null {
+  const n = runtime.node;
+  if (n.handover) return 'a switchover is already in progress';
+  if (n.role !== 'active' && n.role !== 'standby') return `this board is ${n.role}`;
+  if (!n.ipcUp) return 'the IPC link to the mate is down';
+  if (n.sync !== 'hot') return `the standby is not hot (sync ${n.sync})`;
+  return null;
 }

@@ -184,7 +184,18 @@ async function switchoverStall(): Promise<void> {
       if (process.env.HA_BENCH_LOG) {
         for (const b of ch.boards)
           for (const l of (b?.lines ?? []).slice(-40))
-            if (String(l.event).startsWith('ha-')) console.log(JSON.stringify(l));
+            if (String(l.event).startsWith('ha-') || l.level !== 'info')
+              console.log(JSON.stringify(l));
+        const progress = agent.lines.filter((l) => l.event === 'progress').slice(-1);
+        console.log(
+          'agent',
+          JSON.stringify(progress),
+          JSON.stringify(agentStalls(agent).slice(-6)),
+        );
+        for (const slot of [0, 1] as const) {
+          const st = await ch.status(slot).catch((e: Error) => ({ error: e.message }));
+          console.log(`status ${slot}`, JSON.stringify(st).slice(0, 3000));
+        }
       }
       break;
     }
@@ -199,6 +210,12 @@ async function switchoverStall(): Promise<void> {
   console.log(
     `  runs ${s.length}/${RUNS}  min ${s[0]}  median ${pct(s, 50)}  p99 ${pct(s, 99)}  max ${s[s.length - 1]} ms  (goal p99 ≤ ${detection + 20} ms; values of ${stallMs} mean "no stall over ${stallMs} ms")`,
   );
+  for (const [app, xs] of Object.entries(byApp)) {
+    const v = [...xs].sort((a, b) => a - b);
+    console.log(
+      `    ${app.padEnd(6)} connections: median ${pct(v, 50)}  max ${v[v.length - 1]} ms`,
+    );
+  }
   console.log(
     `  peer errors: ${errors.length}${errors.length ? ` ${JSON.stringify(errors.slice(0, 3))}` : ''}`,
   );

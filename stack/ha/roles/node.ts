@@ -20,6 +20,7 @@ import { nodeStatus } from './status.ts';
 import {
   checkHandover,
   type Handover,
+  type HandoverCounts,
   handleSwitchover,
   switchoverDeadline,
 } from './switchover.ts';
@@ -42,6 +43,7 @@ export class HaNode {
   alarm: string | null = null;
   ipcUp = false;
   handover: Handover | undefined;
+  readonly handovers: HandoverCounts = { started: 0, done: 0, aborted: 0, lastAbort: null };
   lastSwitchover: HaStatus['lastSwitchover'] = null;
   readonly detector: FailureDetector;
   readonly detectionMs: number;
@@ -169,19 +171,23 @@ export class HaNode {
     return now >= this.nextHeartbeatAt;
   }
 
-  /** The next time `handle({kind:'tick'})` or a heartbeat is needed. */
-  nextDeadline(now: number): number {
+  /**
+   * The next time `handle({kind:'tick'})` or a heartbeat is needed: may be at or before `now`
+   * when it is already due (a late timer), so the event loop runs it at once. Time-driven
+   * transitions were evaluated at the last input, so only later ones count.
+   */
+  nextDeadline(_now?: number): number {
+    const seen = this.lastNow;
     const candidates = [
-      this.nextHeartbeatAt,
-      this.detector.nextExpiry(now),
+      this.detector.nextExpiry(seen),
       this.probationUntil,
       switchoverDeadline(this),
     ];
     if (this.role === 'booting') candidates.push(this.bootDeadline);
     if (this.alarm && this.commitWait) candidates.push(this.alarmSince + this.alarmTimeoutMs);
     return Math.min(
-      ...candidates.filter((c): c is number => c !== undefined && c > now),
-      now + this.cfg.intervalMs,
+      this.nextHeartbeatAt,
+      ...candidates.filter((c): c is number => c !== undefined && c > seen),
     );
   }
 

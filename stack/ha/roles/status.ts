@@ -20,5 +20,6 @@ export function nodeStatus(node: HaNode, now: number): HaStatus {
     },
     lastSwitchover: node.lastSwitchover,
     switchoverInProgress: node.handover !== undefined,
+    switchovers: { ...node.handovers },
   };
 }

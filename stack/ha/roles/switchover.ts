@@ -27,6 +27,14 @@ type SwitchoverInput = Extract<
   { kind: 'switchover-request' | 'log-drained' | 'switchover' }
 >;
 
+/** Outcomes of planned switchovers this board led (for status and `rpd switchover`). */
+export interface HandoverCounts {
+  started: number;
+  done: number;
+  aborted: number;
+  lastAbort: string | null;
+}
+
 export function switchoverDeadline(node: HaNode): number | undefined {
   return node.handover?.deadline;
 }
@@ -45,6 +53,7 @@ function startDrain(node: HaNode, now: number, acts: HaAction[]): void {
     deadline: now + node.switchoverTimeoutMs,
     fromEpoch: node.epoch,
   };
+  node.handovers.started++;
   acts.push({ kind: 'pause-inputs', paused: true });
   acts.push({ kind: 'send-switchover', phase: 'prepare', epoch: node.epoch, reason: 'planned' });
   node.log(acts, 'info', 'switchover: draining');
@@ -53,6 +62,8 @@ function startDrain(node: HaNode, now: number, acts: HaAction[]): void {
 function abort(node: HaNode, now: number, acts: HaAction[], why: string): void {
   const phase = node.handover?.phase;
   node.handover = undefined;
+  node.handovers.aborted++;
+  node.handovers.lastAbort = why;
   if (phase === 'handing-over') node.becomeActive(acts, 'switchover-aborted', node.epoch, now);
   acts.push({ kind: 'pause-inputs', paused: false });
   node.log(acts, 'warn', 'switchover aborted', { why });
@@ -127,6 +138,7 @@ export function handleSwitchover(node: HaNode, input: SwitchoverInput, acts: HaA
       if (node.handover?.phase === 'handing-over' && input.epoch > node.handover.fromEpoch) {
         node.epoch = Math.max(node.epoch, input.epoch);
         node.handover = undefined;
+        node.handovers.done++;
         acts.push({ kind: 'pause-inputs', paused: false });
         node.log(acts, 'info', 'switchover done');
       }
@@ -142,6 +154,7 @@ export function checkHandover(node: HaNode, now: number, acts: HaAction[]): void
   if (h.phase === 'handing-over' && mate?.role === 'active' && mate.epoch > h.fromEpoch) {
     node.epoch = Math.max(node.epoch, mate.epoch);
     node.handover = undefined;
+    node.handovers.done++;
     acts.push({ kind: 'pause-inputs', paused: false });
     node.log(acts, 'info', 'switchover done (seen in heartbeat)');
   } else if (now >= h.deadline) abort(node, now, acts, 'timeout');

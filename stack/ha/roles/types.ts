@@ -83,4 +83,6 @@ export interface HaStatus {
   };
   lastSwitchover: { at: number; reason: BecomeActiveReason } | null;
   switchoverInProgress: boolean;
+  /** Planned switchovers this board led as active: started, done, aborted (and why). */
+  switchovers: { started: number; done: number; aborted: number; lastAbort: string | null };
 }

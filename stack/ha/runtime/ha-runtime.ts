@@ -77,8 +77,9 @@ export class HaRuntime<Out> {
     }
   }
 
+  /** When `handle(now)` is next needed; at or before the clock's now when it is overdue. */
   nextDeadline(): number {
-    return this.node.nextDeadline(this.clock());
+    return this.node.nextDeadline();
   }
 
   /**
