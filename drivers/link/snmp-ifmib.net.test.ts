@@ -1,23 +1,13 @@
-import test from 'ava';
-import { canUseNetns } from '../testing/netns.ts';
-import { startTestAgent, type TestAgent } from '../testing/snmp-agent.ts';
+import { snmpAgentTests } from '../testing/snmp-agent.ts';
 import { createLinkDriver, LinkError } from './index.ts';
 
-const skip = !canUseNetns() && process.env.CI !== 'true';
-/** Without root (and outside CI) these tests are skipped, never counted as passes. */
-const netTest = skip ? test.serial.skip : test.serial;
-if (skip) console.log('skipping SNMP agent tests: they need root for network namespaces');
-let agent: TestAgent;
-test.before(async () => {
-  if (!skip) agent = await startTestAgent('hldl-');
-});
-test.after.always(() => agent?.stop());
+const { netTest, agent } = snmpAgentTests('hldl-');
 
 const base = () => ({
   model: 'snmp-ifmib' as const,
   device: 'sw-test',
-  host: agent.host,
-  community: agent.rw,
+  host: agent().host,
+  community: agent().rw,
   settleTimeoutMs: 3000,
   pollMs: 50,
   snmpTimeouts: [1000, 2000],
@@ -28,10 +18,10 @@ netTest('ifName is looked up, admin set and read back, oper followed', async (t)
   t.teardown(() => l.close());
   t.deepEqual(await l.status(), { admin: 'up', oper: 'up' });
   await l.down();
-  t.is(agent.state().admin['3'], 2);
+  t.is(agent().state().admin['3'], 2);
   t.deepEqual(await l.status(), { admin: 'down', oper: 'down' });
   await l.up();
-  t.is(agent.state().admin['3'], 1);
+  t.is(agent().state().admin['3'], 1);
 });
 
 netTest('an unknown ifName names the ports the switch has', async (t) => {
@@ -45,7 +35,7 @@ netTest('an unknown ifName names the ports the switch has', async (t) => {
 netTest('the read-only community cannot pull a cable', async (t) => {
   const l = createLinkDriver({
     ...base(),
-    community: agent.ro,
+    community: agent().ro,
     cable: 'peer1',
     ifName: 'lan-peer1',
   });

@@ -1,19 +1,8 @@
-import test from 'ava';
 import { SnmpClient } from '../snmp/snmp-client.ts';
-import { canUseNetns } from '../testing/netns.ts';
-import { startTestAgent, type TestAgent } from '../testing/snmp-agent.ts';
-import { createPowerDriver, PowerError, type SnmpPowerOptions } from './index.ts';
+import { snmpAgentTests } from '../testing/snmp-agent.ts';
+import { createPowerDriver, POWER_MODELS, PowerError, type SnmpPowerOptions } from './index.ts';
 
-const skip = !canUseNetns() && process.env.CI !== 'true';
-/** Without root (and outside CI) these tests are skipped, never counted as passes. */
-const netTest = skip ? test.serial.skip : test.serial;
-if (skip) console.log('skipping SNMP agent tests: they need root for network namespaces');
-let agent: TestAgent;
-
-test.before(async () => {
-  if (!skip) agent = await startTestAgent('hldp-');
-});
-test.after.always(() => agent?.stop());
+const { netTest, agent } = snmpAgentTests('hldp-');
 
 const fast = {
   settleTimeoutMs: 3000,
@@ -22,21 +11,15 @@ const fast = {
   cycleOffMs: 100,
   snmpTimeouts: [1000, 2000],
 };
-const models: SnmpPowerOptions['model'][] = [
-  'apc-masterswitch',
-  'apc-rpdu',
-  'apc-rpdu2',
-  'raritan-px2',
-  'cyberpower',
-  'eaton',
-];
-
+const models = POWER_MODELS.filter(
+  (m): m is SnmpPowerOptions['model'] => m !== 'generic' && m !== 'manual',
+);
 function opts(
   model: SnmpPowerOptions['model'],
   outlet: number,
-  community = agent.rw,
+  community = agent().rw,
 ): SnmpPowerOptions {
-  return { model, device: `pdu-${model}`, host: agent.host, community, outlet, ...fast };
+  return { model, device: `pdu-${model}`, host: agent().host, community, outlet, ...fast };
 }
 
 for (const model of models) {
@@ -46,10 +29,10 @@ for (const model of models) {
     t.is(await p.status(), 'on');
     await p.off();
     t.is(await p.status(), 'off');
-    t.false(agent.state().outlets[`${model}.1`]?.on);
+    t.false(agent().state().outlets[`${model}.1`]?.on);
     await p.on();
     t.is(await p.status(), 'on');
-    t.true(agent.state().outlets[`${model}.1`]?.on);
+    t.true(agent().state().outlets[`${model}.1`]?.on);
     await p.cycle();
     t.is(await p.status(), 'on');
   });
@@ -86,7 +69,7 @@ netTest('an outlet that never switches fails naming device, outlet, OID and valu
 });
 
 netTest('the read-only community is refused with no write access', async (t) => {
-  const p = createPowerDriver(opts('apc-rpdu2', 2, agent.ro));
+  const p = createPowerDriver(opts('apc-rpdu2', 2, agent().ro));
   t.teardown(() => p.close());
   const err = await t.throwsAsync(p.off(), { instanceOf: PowerError });
   t.is(err?.code, 'POWER_SNMP');
@@ -103,7 +86,7 @@ netTest('a missing outlet is reported as noSuchInstance, not as a value', async 
 });
 
 netTest('an unknown OID is noSuchObject and a value out of range is an error status', async (t) => {
-  const c = new SnmpClient({ host: agent.host, community: agent.rw, timeouts: [1000, 2000] });
+  const c = new SnmpClient({ host: agent().host, community: agent().rw, timeouts: [1000, 2000] });
   t.teardown(() => c.close());
   const e1 = await t.throwsAsync(c.getInt('.1.3.6.1.4.1.99999.1.0'));
   t.regex((e1 as unknown as { code: string }).code, /SNMP_NO_SUCH_(OBJECT|INSTANCE)/);
@@ -140,8 +123,8 @@ netTest('generic: OIDs and values from the lab file', async (t) => {
   const p = createPowerDriver({
     model: 'generic',
     device: 'pdu-generic',
-    host: agent.host,
-    community: agent.rw,
+    host: agent().host,
+    community: agent().rw,
     outlet: 2,
     controlOid: '.1.3.6.1.4.1.13742.6.4.1.2.1.2.1.{outlet}',
     stateOid: '.1.3.6.1.4.1.13742.6.4.1.2.1.3.1',
@@ -151,8 +134,8 @@ netTest('generic: OIDs and values from the lab file', async (t) => {
   });
   t.teardown(() => p.close());
   await p.off();
-  t.false(agent.state().outlets['raritan-px2.2']?.on);
+  t.false(agent().state().outlets['raritan-px2.2']?.on);
   t.is(await p.status(), 'off');
   await p.on();
-  t.true(agent.state().outlets['raritan-px2.2']?.on);
+  t.true(agent().state().outlets['raritan-px2.2']?.on);
 });

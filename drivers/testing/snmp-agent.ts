@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import test from 'ava';
 import { SnmpClient } from '../snmp/snmp-client.ts';
-import { createTestNs, type TestNs, waitFor } from './netns.ts';
+import { canUseNetns, createTestNs, type TestNs, waitFor } from './netns.ts';
 
 const PASS = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -112,5 +113,30 @@ export async function startTestAgent(prefix: string, slot = 0): Promise<TestAgen
       }
     },
     stop,
+  };
+}
+
+/**
+ * The agent for one net test file: started before its tests, stopped after.
+ * Without root (and outside CI) the tests are skipped and said so, never
+ * counted as passes; under CI a missing privilege fails them.
+ */
+export function snmpAgentTests(prefix: string): {
+  netTest: typeof test.serial;
+  agent: () => TestAgent;
+} {
+  const skip = !canUseNetns() && process.env.CI !== 'true';
+  if (skip) console.log('skipping SNMP agent tests: they need root for network namespaces');
+  let agent: TestAgent | undefined;
+  test.before(async () => {
+    if (!skip) agent = await startTestAgent(prefix);
+  });
+  test.after.always(() => agent?.stop());
+  return {
+    netTest: skip ? (test.serial.skip as unknown as typeof test.serial) : test.serial,
+    agent: () => {
+      if (!agent) throw new Error(`${prefix}: the SNMP test agent is not running`);
+      return agent;
+    },
   };
 }

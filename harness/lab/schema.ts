@@ -6,6 +6,7 @@
  * file, resolved only when a driver needs it.
  */
 import { z } from 'zod';
+import { POWER_MODELS } from '../../drivers/power/index.ts';
 
 /** A secret by reference: `{env: NAME}` or `{file: path}` (`{state}` expands to the lab's state dir). */
 export const SecretRef = z.union([
@@ -87,16 +88,8 @@ export const Peer = z.strictObject({
 });
 export type Peer = z.infer<typeof Peer>;
 
-export const PduModel = z.enum([
-  'apc-masterswitch',
-  'apc-rpdu',
-  'apc-rpdu2',
-  'raritan-px2',
-  'cyberpower',
-  'eaton',
-  'generic',
-  'manual',
-]);
+/** The PDU models the power drivers speak. */
+export const PduModel = z.enum(POWER_MODELS);
 export type PduModel = z.infer<typeof PduModel>;
 
 export const Communities = z.strictObject({ read: SecretRef, write: SecretRef });

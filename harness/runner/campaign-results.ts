@@ -22,6 +22,16 @@ export interface RunOutcome {
   reports: Record<string, string>;
 }
 
+/**
+ * 0 pass, 1 a failure of the device under test, 2 anything else. An
+ * interrupted or crashed run is incomplete: an infrastructure outcome,
+ * whatever it saw so far.
+ */
+export function exitCodeFor(verdict: Results['verdict'], cutShort: boolean): 0 | 1 | 2 {
+  if (cutShort) return 2;
+  return verdict === 'pass' ? 0 : verdict === 'fail' ? 1 : 2;
+}
+
 export async function finishRun(
   r: RunState,
   runError: RunError | undefined,
@@ -80,14 +90,7 @@ export async function finishRun(
   });
   writeResults(dir, results);
   const reports = await writePlanReports(r, join(dir, 'results.json'));
-  // An interrupted or crashed run is incomplete: an infrastructure outcome, whatever it saw so far.
-  const exitCode = cutShort
-    ? 2
-    : results.verdict === 'pass'
-      ? 0
-      : results.verdict === 'fail'
-        ? 1
-        : 2;
+  const exitCode = exitCodeFor(results.verdict, cutShort);
   const t = results.statistics.totals;
   r.print(
     `${plan.name}: ${results.verdict.toUpperCase()} — ${t.pass} passed, ${t.fail} failed, ${t.expectedDegraded} expected-degraded, ${t.error} errors, ${t.skipped} skipped (${elapsedSince(r.startedAt)})`,

@@ -16,8 +16,13 @@ export interface RunGuard {
   signal: AbortSignal;
   /** What ended the run early, from the error the run stopped with. */
   stoppedBy(err: unknown): RunError;
-  /** Run every clean-up action and stop trapping; says whether the run was cut short. */
+  /** Run every clean-up action; says whether the run was cut short. */
   tearDown(): Promise<{ interrupted: boolean; crash?: RunError }>;
+  /**
+   * Stop trapping signals. Until then, a Ctrl-C after the clean-up (while
+   * the verdicts are worked out) exits 2 at once: nothing is left to heal.
+   */
+  release(): void;
 }
 
 export function guardRun(print: (line: string) => void, timeline: Timeline): RunGuard {
@@ -48,7 +53,6 @@ export function guardRun(print: (line: string) => void, timeline: Timeline): Run
     },
     async tearDown() {
       await cleanup.runAll();
-      cleanup.dispose();
       process.off('uncaughtException', onCrash);
       process.off('unhandledRejection', onCrash);
       return {
@@ -56,5 +60,6 @@ export function guardRun(print: (line: string) => void, timeline: Timeline): Run
         ...(crash ? { crash: crashError(crash) } : {}),
       };
     },
+    release: () => cleanup.dispose(),
   };
 }

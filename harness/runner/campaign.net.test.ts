@@ -2,43 +2,17 @@
  * Campaigns end to end on a virtual chassis of their own: `hitless run` as
  * users run it, then results.json, the reports and the artifacts checked.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'ava';
-import { Results } from '../../reports/results-schema.ts';
-import { vlabDown, vlabUp, writeVirtualLab } from '../vlab/index.ts';
-import { netTestBlocker } from '../vlab/testing.ts';
-import { startRun, writePlan } from './testing.ts';
+import { campaignLab, readResults, startRun, writePlan } from './testing.ts';
 
-const PREFIX = 'hlc0';
-const blocked = netTestBlocker();
-// Not root outside CI: skipped, and said so (netTestBlocker throws under CI).
-const netTest = blocked ? test.skip : test.serial;
-if (blocked) console.log(`${PREFIX}: skipped: ${blocked}`);
-const dir = mkdtempSync(join(tmpdir(), 'hitless-campaign-'));
-let labFile = '';
-
-test.before(async () => {
-  if (blocked) return;
-  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 230, dir });
-  await vlabDown(labFile);
-  await vlabUp(labFile);
-});
-
-test.after.always(async () => {
-  if (!blocked && labFile) await vlabDown(labFile);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function readResults(out: string): Results {
-  return Results.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
-}
+const lab = campaignLab({ prefix: 'hlc0', subnet: 230 });
+const { netTest, dir } = lab;
 
 netTest('a tiny campaign runs end to end: results, reports, captures, agent logs', async (t) => {
   const plan = writePlan(dir, 'tiny');
   const out = join(dir, 'run-tiny');
-  const run = await startRun([plan, '--lab', labFile, '--out', out, '--json']).done;
+  const run = await startRun([plan, '--lab', lab.labFile(), '--out', out, '--json']).done;
   t.log(run.stderr.split('\n').slice(-4).join('\n'));
   const outcome = JSON.parse(run.stdout) as { verdict: string; exitCode: number };
   const results = readResults(out);

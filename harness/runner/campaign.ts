@@ -106,5 +106,9 @@ export async function runCampaign(opts: RunOptions): Promise<RunOutcome> {
   // Stop the agents and captures (their clean-up entries run first), fetch the logs, then heal.
   const { interrupted, crash } = await guard.tearDown();
   runError ??= crash;
-  return finishRun(r, runError, interrupted || crash !== undefined);
+  try {
+    return await finishRun(r, runError, interrupted || crash !== undefined);
+  } finally {
+    guard.release();
+  }
 }

@@ -9,9 +9,15 @@ export type CleanupAction = { label: string; run: () => Promise<void> };
 export class Cleanup {
   private readonly actions: CleanupAction[] = [];
   private running: Promise<void> | undefined;
+  private finished = false;
   private interrupts = 0;
   private readonly onSignal = (signal: NodeJS.Signals) => {
     this.interrupts++;
+    if (this.finished) {
+      // Everything is undone already; only the verdicts and reports would follow.
+      this.log(`${signal}: the chassis is healed and the lease released; stopping without results`);
+      process.exit(2);
+    }
     if (this.interrupts === 1) {
       this.log(
         `${signal}: stopping, healing the chassis first (power on, cables up, processes stopped)`,
@@ -57,6 +63,7 @@ export class Cleanup {
           this.log(`clean-up '${action.label}' failed: ${(err as Error).message}`);
         }
       }
+      this.finished = true;
     })();
     return this.running;
   }

@@ -14,6 +14,7 @@ import type { Testplan } from '../plan/schema.ts';
 import { vlabDown, vlabStatus, vlabUp } from '../vlab/index.ts';
 import { BoardDaemon } from './board-daemon.ts';
 import { deployBundle, makeBundle, REMOTE_CHECKOUT } from './bundle.ts';
+import { abortableSleep } from './chassis.ts';
 import { boardFiles, boardLanAddress, chassisAddress, daemonConfigYaml } from './daemon-config.ts';
 import { RunnerError } from './errors.ts';
 import type { LabAccess } from './lab-access.ts';
@@ -60,7 +61,11 @@ export async function ensureVirtualLab(
 }
 
 /** A real lab (or a reused virtual one): every board powered, every host answering SSH. */
-export async function checkLab(access: LabAccess, timeline: Timeline): Promise<void> {
+export async function checkLab(
+  access: LabAccess,
+  timeline: Timeline,
+  signal?: AbortSignal,
+): Promise<void> {
   for (const b of access.lab.boards) {
     const state = await access.powerState(b.name);
     if (state !== 'on') {
@@ -76,7 +81,7 @@ export async function checkLab(access: LabAccess, timeline: Timeline): Promise<v
       if (r.code === 0) break;
       if (Date.now() > deadline)
         throw new RunnerError('RUN_LAB', `${name} does not answer SSH: ${r.stderr.trim()}`);
-      await new Promise((res) => setTimeout(res, 500));
+      await abortableSleep(500, signal);
     }
   }
   timeline.add('harness', 'lab.checked', { hosts });
@@ -104,6 +109,7 @@ export async function deployStack(
   plan: Testplan,
   timeline: Timeline,
   registerStop: (daemons: BoardDaemon[]) => void,
+  signal?: AbortSignal,
 ): Promise<Deployed> {
   const lab = access.lab;
   if (plan.stack.deploy === 'checkout' && lab.kind === 'real')
@@ -140,6 +146,7 @@ export async function deployStack(
   }
   registerStop([...daemons.values()]);
   for (const board of boards) {
+    if (signal?.aborted) throw new RunnerError('RUN_INTERRUPTED', 'interrupted');
     const d = daemons.get(board.name)!;
     await d.start();
     timeline.add('harness', 'daemon.start', { board: board.name });
@@ -156,7 +163,7 @@ export async function deployStack(
           `${board.name}: the daemon ${gone ? 'exited' : 'did not answer within 30 s'}; last lines of ${d.files.log}:\n${log.stdout.trim()}`,
         );
       }
-      await new Promise((res) => setTimeout(res, 200));
+      await abortableSleep(200, signal);
     }
   }
   return { daemons, replicationKey };

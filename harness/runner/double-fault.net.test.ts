@@ -3,34 +3,12 @@
  * hitless: the campaign must report it as expected-degraded, with what the
  * peers saw, and never count it as a pass.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'ava';
-import { Results } from '../../reports/results-schema.ts';
-import { vlabDown, vlabStatus, vlabUp, writeVirtualLab } from '../vlab/index.ts';
-import { netTestBlocker } from '../vlab/testing.ts';
-import { startRun, writePlan } from './testing.ts';
+import { campaignLab, healedState, readResults, startRun, writePlan } from './testing.ts';
 
-const PREFIX = 'hlc2';
-const blocked = netTestBlocker();
-// Not root outside CI: skipped, and said so (netTestBlocker throws under CI).
-const netTest = blocked ? test.skip : test.serial;
-if (blocked) console.log(`${PREFIX}: skipped: ${blocked}`);
-const dir = mkdtempSync(join(tmpdir(), 'hitless-double-'));
-let labFile = '';
-
-test.before(async () => {
-  if (blocked) return;
-  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 232, dir, bootMs: 1000 });
-  await vlabDown(labFile);
-  await vlabUp(labFile);
-});
-
-test.after.always(async () => {
-  if (!blocked && labFile) await vlabDown(labFile);
-  rmSync(dir, { recursive: true, force: true });
-});
+const lab = campaignLab({ prefix: 'hlc2', subnet: 232, bootMs: 1000 });
+const { netTest, dir } = lab;
 
 netTest('a double fault is reported as expected-degraded, never as a pass', async (t) => {
   const plan = writePlan(dir, 'double', {
@@ -42,9 +20,9 @@ netTest('a double fault is reported as expected-degraded, never as a pass', asyn
     },
   });
   const out = join(dir, 'run');
-  const run = await startRun([plan, '--lab', labFile, '--out', out]).done;
+  const run = await startRun([plan, '--lab', lab.labFile(), '--out', out]).done;
   t.log(run.stderr.split('\n').slice(-3).join('\n'));
-  const results = Results.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
+  const results = readResults(out);
   const it = results.iterations[0]!;
   t.is(it.kind, 'double-fault');
   t.is(it.expected, 'expected-degraded');
@@ -65,14 +43,8 @@ netTest('a double fault is reported as expected-degraded, never as a pass', asyn
   );
   t.regex(readFileSync(join(out, 'summary.md'), 'utf8'), /expected-degraded/);
   // Healed: power back on and the IPC cable plugged.
-  const status = await vlabStatus(labFile);
-  t.true(
-    status.outlets.filter((o) => o.powers).every((o) => o.on),
-    'every board powered',
-  );
-  t.true(
-    status.ports.every((p) => p.admin === 'up'),
-    'every cable plugged',
-  );
+  const healed = await healedState(lab.labFile());
+  t.true(healed.powered, 'every board powered');
+  t.true(healed.plugged, 'every cable plugged');
   t.true(run.code === 0 || run.code === 1, `exit ${run.code}`);
 });

@@ -4,26 +4,16 @@
  * cables up), stop every process it started (agents, captures, daemons) and
  * exit 2, leaving the results of what it did.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'ava';
-import { vlabDown, vlabStatus, vlabUp, writeVirtualLab } from '../vlab/index.ts';
-import { netTestBlocker, sshRun } from '../vlab/testing.ts';
-import { startRun, writePlan } from './testing.ts';
+import { loadLab } from '../lab/load.ts';
+import { leaseFile } from '../lab-drivers/from-lab.ts';
+import { vlabDown, vlabStatus } from '../vlab/index.ts';
+import { sshRun } from '../vlab/testing.ts';
+import { campaignLab, healedState, startRun, writePlan } from './testing.ts';
 
-const PREFIX = 'hlc3';
-const blocked = netTestBlocker();
-// Not root outside CI: skipped, and said so (netTestBlocker throws under CI).
-const netTest = blocked ? test.skip : test.serial;
-if (blocked) console.log(`${PREFIX}: skipped: ${blocked}`);
-const dir = mkdtempSync(join(tmpdir(), 'hitless-interrupt-'));
-let labFile = '';
-
-test.after.always(async () => {
-  if (!blocked && labFile) await vlabDown(labFile);
-  rmSync(dir, { recursive: true, force: true });
-});
+const lab = campaignLab({ prefix: 'hlc3', subnet: 233, bootMs: 1000 });
+const { netTest, dir } = lab;
 
 async function until<T>(what: string, ms: number, probe: () => T | undefined): Promise<T> {
   const deadline = Date.now() + ms;
@@ -36,9 +26,7 @@ async function until<T>(what: string, ms: number, probe: () => T | undefined): P
 }
 
 netTest('Ctrl-C during a power cut leaves power on, cables up, no stray processes', async (t) => {
-  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 233, dir, bootMs: 1000 });
-  await vlabDown(labFile);
-  const up = await vlabUp(labFile);
+  const up = lab.up();
   const plan = writePlan(dir, 'interrupt', {
     faults: {
       spacing_ms: 500,
@@ -48,7 +36,7 @@ netTest('Ctrl-C during a power cut leaves power on, cables up, no stray processe
     },
   });
   const out = join(dir, 'run');
-  const run = startRun([plan, '--lab', labFile, '--out', out]);
+  const run = startRun([plan, '--lab', lab.labFile(), '--out', out]);
   const stream = join(out, 'timeline.jsonl');
   // The fault is under way once the power cut is on the timeline.
   await until('the power cut', 40_000, () =>
@@ -61,15 +49,9 @@ netTest('Ctrl-C during a power cut leaves power on, cables up, no stray processe
   const done = await run.done;
   t.log(done.stderr.split('\n').slice(-5).join('\n'));
   t.is(done.code, 2, 'an interrupted run is incomplete: exit 2');
-  const status = await vlabStatus(labFile);
-  t.true(
-    status.outlets.filter((o) => o.powers).every((o) => o.on),
-    'every board powered again',
-  );
-  t.true(
-    status.ports.every((p) => p.admin === 'up'),
-    'every cable plugged again',
-  );
+  const healed = await healedState(lab.labFile());
+  t.true(healed.powered, 'every board powered again');
+  t.true(healed.plugged, 'every cable plugged again');
   for (const host of up.hosts) {
     const r = await sshRun(
       up,
@@ -82,4 +64,36 @@ netTest('Ctrl-C during a power cut leaves power on, cables up, no stray processe
     run: { error?: { code: string } };
   };
   t.is(results.run.error?.code, 'RUN_INTERRUPTED');
+  t.false(existsSync(leaseFile(loadLab(lab.labFile()))), 'the lease released');
 });
+
+netTest(
+  'Ctrl-C while the run brings the lab up: it stops there and takes the lab down again',
+  async (t) => {
+    await vlabDown(lab.labFile());
+    const plan = writePlan(dir, 'interrupt-bring-up');
+    const out = join(dir, 'run-bring-up');
+    const run = startRun([plan, '--lab', lab.labFile(), '--out', out]);
+    const stream = join(out, 'timeline.jsonl');
+    const text = () => (existsSync(stream) ? readFileSync(stream, 'utf8') : '');
+    await until('the run start', 20_000, () =>
+      /"kind":"run.start"/.test(text()) ? true : undefined,
+    );
+    run.child.kill('SIGINT');
+    const done = await run.done;
+    t.log(done.stderr.split('\n').slice(-4).join('\n'));
+    t.is(done.code, 2, 'exit 2');
+    const kinds = text()
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { kind: string }).kind);
+    t.true(kinds.includes('run.error'), kinds.join(' '));
+    for (const k of ['lease.acquired', 'deploy.config', 'daemon.start', 'agent.start'])
+      t.false(kinds.includes(k), `stopped before ${k}`);
+    t.false((await vlabStatus(lab.labFile())).up, 'the lab it brought up is down again');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      run: { error?: { code: string } };
+    };
+    t.is(results.run.error?.code, 'RUN_INTERRUPTED');
+  },
+);

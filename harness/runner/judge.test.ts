@@ -136,3 +136,97 @@ test('a connection broken in an earlier span is not judged again', (t) => {
   t.false(aliveIn(events, 0, { index: 2, start: T0 + 200, end: T0 + 300 }));
   t.deepEqual(bytesIn([], 0, span), { toChassis: 0, fromChassis: 0 });
 });
+
+test('a reconnect: the drop counts in the iteration it happened in, the next one sees traffic again', (t) => {
+  const span1 = { index: 1, start: T0, end: T0 + 10_000 };
+  const span2 = { index: 2, start: T0 + 10_000, end: T0 + 20_000 };
+  const old = '198.19.0.11:40000';
+  const fresh = '198.19.0.11:40001';
+  const events: AgentEvent[] = [
+    { ts: T0 + 10, event: 'start', peer: 'peer1', target: '198.19.0.1', connections: 1 },
+    {
+      ts: T0 + 20,
+      event: 'connect',
+      conn: 0,
+      app: 'stream',
+      local: old,
+      remote: '198.19.0.1:5001',
+      seed: 1,
+      attempt: 0,
+    },
+    { ts: T0 + 5000, event: 'progress', conns: [[0, 5000, 4900]] },
+    { ts: T0 + 9_700, event: 'error', conn: 0, error: 'reset', detail: 'ECONNRESET' },
+    { ts: T0 + 9_900, event: 'progress', conns: [[0, 9000, 8800]] },
+    // --reconnect-ms 1000: the new connection opens after the next fault started.
+    {
+      ts: T0 + 10_700,
+      event: 'connect',
+      conn: 0,
+      app: 'stream',
+      local: fresh,
+      remote: '198.19.0.1:5001',
+      seed: 65537,
+      attempt: 1,
+    },
+    { ts: T0 + 15_000, event: 'progress', conns: [[0, 14_000, 13_800]] },
+    { ts: T0 + 19_900, event: 'progress', conns: [[0, 19_000, 18_800]] },
+  ];
+  const a = { peer: 'peer1', address: '198.19.0.11', events };
+  const flow = (client: string, firstMs: number, lastMs: number, evidence: unknown[]) => ({
+    id: client === old ? 0 : 1,
+    client,
+    server: '198.19.0.1:5001',
+    firstFrame: 1,
+    lastFrame: 100,
+    firstMs,
+    lastMs,
+    handshakeSeen: true,
+    streamBytes: { clientToServer: 9000, serverToClient: 8800 },
+    windowStalls: [
+      { durationMs: 40, fromFrame: 5, toFrame: 6, fromMs: firstMs, toMs: firstMs + 40 },
+      { durationMs: 40, fromFrame: 7, toFrame: 8, fromMs: firstMs, toMs: firstMs + 40 },
+    ],
+    evidenceCounts: {},
+    evidence,
+    verdict: evidence.length ? 'fail' : 'pass',
+    reasons: [],
+  });
+  const report = {
+    file: 'p.pcap',
+    connections: [
+      flow(old, T0 + 20, T0 + 9_700, [{ ...rst, timeMs: T0 + 9_700 }]),
+      flow(fresh, T0 + 10_700, T0 + 19_950, [
+        {
+          kind: 'reconnect',
+          severity: 'drop',
+          from: fresh,
+          frame: 60,
+          timeMs: T0 + 10_700,
+          detail: 'new SYN after the connection ended',
+        },
+      ]),
+    ],
+  } as unknown as CaptureReport;
+  const connections = agentConnections([a], '198.19.0.1');
+  t.deepEqual(
+    connections[0]!.locals,
+    [old, fresh],
+    'both connections belong to agent connection 0',
+  );
+  const verdicts = judgeIterations({
+    spans: [span1, span2],
+    connections,
+    agents: [a],
+    captures: [{ report, artifact: 'artifacts/p.pcap' }],
+    maxStallMs: 1000,
+    runStart: T0,
+  });
+  const [first] = verdicts.get(1)!;
+  t.is(first!.verdict, 'drop');
+  const kinds = first!.evidence.map((e) => e.kind);
+  for (const k of ['rst', 'reconnect', 'agent-error'] as const) t.true(kinds.includes(k), k);
+  const [second] = verdicts.get(2)!;
+  t.is(second!.verdict, 'ok', JSON.stringify(second!.evidence));
+  t.deepEqual(second!.bytes, { toChassis: 10_000, fromChassis: 10_000 });
+  t.false(second!.evidence.some((e) => e.kind === 'reconnect'));
+});

@@ -126,6 +126,11 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
   input.spans.forEach((span, spanIdx) => {
     const results: ConnectionResult[] = [];
     for (const conn of input.connections) {
+      const agent = input.agents.find((a) => a.peer === conn.peer);
+      const errors = (agent?.events ?? []).filter(
+        (e): e is Extract<AgentEvent, { event: 'error' }> =>
+          e.event === 'error' && e.conn === conn.conn,
+      );
       const cap: Observation = { problems: [], stallMs: 0, seen: false, incomplete: [] };
       const nearCapture: number[] = [];
       for (const file of input.captures) {
@@ -139,14 +144,12 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
                 ? 'corrupt'
                 : undefined;
             if (!problem) continue;
-            if (
-              e.timeMs >= span.start - AGREEMENT_SLACK_MS &&
-              e.timeMs < span.end + AGREEMENT_SLACK_MS
-            )
-              nearCapture.push(e.timeMs);
-            if (e.timeMs < span.start || e.timeMs >= span.end) continue;
+            const at = e.kind === 'reconnect' ? brokenAt(errors, e.timeMs) : e.timeMs;
+            if (at >= span.start - AGREEMENT_SLACK_MS && at < span.end + AGREEMENT_SLACK_MS)
+              nearCapture.push(at);
+            if (at < span.start || at >= span.end) continue;
             const ev = mapCaptureEvidence(e, rel, file.artifact);
-            if (ev) cap.problems.push({ what: problem, at: e.timeMs, evidence: ev });
+            if (ev) cap.problems.push({ what: problem, at, evidence: ev });
           }
           if (!overlaps) continue;
           cap.seen = true;
@@ -155,11 +158,6 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
           if (cr.verdict === 'inconclusive') cap.incomplete.push(...cr.reasons);
         }
       }
-      const agent = input.agents.find((a) => a.peer === conn.peer);
-      const errors = (agent?.events ?? []).filter(
-        (e): e is Extract<AgentEvent, { event: 'error' }> =>
-          e.event === 'error' && e.conn === conn.conn,
-      );
       const inSpan = errors.filter((e) => e.ts >= span.start && e.ts < span.end);
       const agentNear = errors.filter(
         (e) => e.ts >= span.start - AGREEMENT_SLACK_MS && e.ts < span.end + AGREEMENT_SLACK_MS,
@@ -254,6 +252,16 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
     out.set(span.index, results);
   });
   return out;
+}
+
+/**
+ * When the connection a reconnect replaces broke: the agent's last error on
+ * it before the new SYN (the agent waits --reconnect-ms, so the SYN may fall
+ * in the next iteration), else the SYN's own time.
+ */
+function brokenAt(errors: Array<{ ts: number }>, synMs: number): number {
+  const before = errors.filter((e) => e.ts <= synMs);
+  return before.at(-1)?.ts ?? synMs;
 }
 
 /** Bytes the agent sent and verified on one connection within a span. */

@@ -4,45 +4,19 @@
  * must catch the drop (RST or reconnect in the captures, errors from the
  * agents) and exit 1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import test from 'ava';
-import { Results } from '../../reports/results-schema.ts';
-import { vlabDown, vlabUp, writeVirtualLab } from '../vlab/index.ts';
-import { netTestBlocker } from '../vlab/testing.ts';
-import { startRun, writePlan } from './testing.ts';
+import { campaignLab, readResults, startRun, writePlan } from './testing.ts';
 
-const PREFIX = 'hlc1';
-const blocked = netTestBlocker();
-// Not root outside CI: skipped, and said so (netTestBlocker throws under CI).
-const netTest = blocked ? test.skip : test.serial;
-if (blocked) console.log(`${PREFIX}: skipped: ${blocked}`);
-const dir = mkdtempSync(join(tmpdir(), 'hitless-norepl-'));
-let labFile = '';
-
-test.before(async () => {
-  if (blocked) return;
-  labFile = writeVirtualLab({ prefix: PREFIX, subnet: 231, dir });
-  await vlabDown(labFile);
-  await vlabUp(labFile);
-});
-
-test.after.always(async () => {
-  if (!blocked && labFile) await vlabDown(labFile);
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function readResults(out: string): Results {
-  return Results.parse(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')));
-}
+const lab = campaignLab({ prefix: 'hlc1', subnet: 231 });
+const { netTest, dir } = lab;
 
 netTest('replication off: the campaign catches the drop and exits 1', async (t) => {
   const plan = writePlan(dir, 'no-replication', {
     stack: { replication: false },
   });
   const out = join(dir, 'run-norepl');
-  const run = await startRun([plan, '--lab', labFile, '--out', out]).done;
+  const run = await startRun([plan, '--lab', lab.labFile(), '--out', out]).done;
   t.log(run.stderr.split('\n').slice(-3).join('\n'));
   t.is(run.code, 1, 'exit 1: a failure of the device under test');
   const results = readResults(out);

@@ -5,8 +5,9 @@
  */
 import test from 'ava';
 import type { ConnectionResult } from '../../reports/results-schema.ts';
+import { FAULTS } from '../faults/index.ts';
 import type { LoadedTestplan } from '../plan/load.ts';
-import { testplanSchema } from '../plan/schema.ts';
+import { FAULT_KINDS, testplanSchema } from '../plan/schema.ts';
 import { type IterationRecord, iterationOf } from './results.ts';
 
 const plan = {
@@ -46,6 +47,7 @@ const conn = (
 test('clean connections and a takeover in bounds: pass, times relative to the run start', (t) => {
   const it = iterationOf(rec(), [conn('ok'), conn('ok', 80)], plan, 1000, []);
   t.is(it.status, 'pass');
+  t.is(it.expected, 'hitless');
   t.is(it.stallMs, 80);
   t.deepEqual(it.times, { inject: 1000, takeover: 1100, heal: 1000, resyncDone: 2000 });
   t.deepEqual(it.bytes, { toChassis: 20, fromChassis: 40 });
@@ -94,4 +96,34 @@ test('nothing to watch, an inconclusive view or an interruption is an error, nev
     [],
   );
   t.is(cut.status, 'error');
+});
+
+test("the fault library's expected outcome maps onto the results' vocabulary", (t) => {
+  for (const kind of FAULT_KINDS) {
+    const expected = FAULTS[kind].expected;
+    const it = iterationOf(rec({ kind, expected }), [conn('drop')], plan, 1000, []);
+    t.is(it.expected, expected === 'degraded' ? 'expected-degraded' : 'hitless', kind);
+    t.is(it.status, expected === 'degraded' ? 'expected-degraded' : 'fail', kind);
+  }
+  t.is(
+    iterationOf(rec({ kind: 'double-fault', expected: 'degraded' }), [], plan, 1000, []).expected,
+    'expected-degraded',
+  );
+});
+
+test('a double fault that could not be completed is an error, not a failure of the device', (t) => {
+  const it = iterationOf(
+    rec({
+      kind: 'double-fault',
+      expected: 'degraded',
+      error: { code: 'RUN_TIMEOUT', message: 'no hot standby within 15000 ms' },
+    }),
+    [conn('drop')],
+    plan,
+    1000,
+    [],
+  );
+  t.is(it.status, 'error');
+  t.is(it.expected, 'expected-degraded');
+  t.is(it.error?.code, 'RUN_TIMEOUT');
 });

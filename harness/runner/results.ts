@@ -221,7 +221,11 @@ export function iterationOf(
   } else if (r.error?.code === 'RUN_INTERRUPTED') {
     status = 'error';
     summary = r.error.message;
-  } else if (r.expected === 'degraded' && !r.error) {
+  } else if (r.expected === 'degraded' && r.error) {
+    // Its drops are expected: an unfinished double fault is not the device's failure.
+    status = 'error';
+    summary = `fault not completed: ${r.error.message}`;
+  } else if (r.expected === 'degraded') {
     status = 'expected-degraded';
     summary =
       dropped > 0

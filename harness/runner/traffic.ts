@@ -6,6 +6,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import type { AgentOptions } from '../agent/agent.ts';
 import { type AgentEvent, agentEventSchema } from '../agent/events.ts';
 import type { Peer } from '../lab/schema.ts';
 import { abortableSleep } from './chassis.ts';
@@ -15,16 +16,11 @@ import type { LabAccess } from './lab-access.ts';
 import { type StreamHandle, shellQuote } from './remote.ts';
 import type { Timeline } from './timeline.ts';
 
-export interface AgentSettings {
-  hitless: string;
-  target: string;
-  connections: number;
-  apps: Array<'stream' | 'echo'>;
-  rateKbps: number;
-  direction: 'both' | 'to-chassis' | 'from-chassis';
-  stallMs: number;
-  seed: number;
-}
+/** What every agent of a run is told; `hitless` is the command that runs it on the peer. */
+export type AgentSettings = Pick<
+  AgentOptions,
+  'target' | 'connections' | 'apps' | 'rateKbps' | 'direction' | 'stallMs' | 'seed'
+> & { hitless: string };
 
 export interface RunningAgent {
   peer: Peer;

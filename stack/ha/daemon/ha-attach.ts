@@ -21,6 +21,7 @@ import type { IpcPort, LanPort } from '../runtime/ports.ts';
 import { openHaPorts } from './ha-ports.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
+import { InputGate } from './input-gate.ts';
 import { encodeStreamState, regenerateStream } from './stream-state.ts';
 import { adoptConnections } from './takeover.ts';
 
@@ -104,9 +105,14 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     (_conn, _info, offset, length, state) => regenerateStream(state, offset, length),
     haLog,
   );
-  ip.onTcp((p) => {
-    if (wrapped.active && ha?.node.front) tcpHost.receive(p.src, p.dst, p.segment);
+  // Back-pressure: while the IPC window is full (or a planned switchover drains the log) the
+  // engine gets no new input, so it appends no record the window cannot take.
+  const inputs = new InputGate((src, dst, segment) => {
+    if (!wrapped.active || !ha?.node.front) return;
+    tcpHost.receive(src, dst, segment);
+    if (!ha.canReplicate()) inputs.pause('ipc-window');
   });
+  ip.onTcp((p) => inputs.receive(p.src, p.dst, p.segment));
 
   const startAppsOnce = (): void => {
     if (apps.length > 0 || cfg.apps.length === 0) return;
@@ -171,7 +177,12 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
           case 'become-active':
             if (a.reason !== 'switchover-aborted') becomeActive(a.reason);
             break;
+          case 'pause-inputs':
+            if (a.paused) inputs.pause('switchover');
+            else inputs.resume('switchover');
+            break;
           case 'become-standby':
+            inputs.clear(); // the mate serves the front now; the peers retransmit what was held
             wrapped.active = false;
             ip.setOwner(false);
             if (a.reason !== 'election') {
@@ -200,6 +211,12 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   });
   ha = runtime;
   // Its deadlines can move earlier on an arrival (a switchover's, a probation's): re-arm then.
+  const ipcRoomAgain = (): void => {
+    inputs.resume('ipc-window');
+    loop.poke();
+  };
+  ports.ipc.on('drain', ipcRoomAgain);
+  ports.ipc.on('down', ipcRoomAgain); // nothing is sent while down: records only go to the log
   ports.ipc.on('record', () => loop.poke());
   ports.lan.on('heartbeat', () => loop.poke());
   loop.addComponent('ha', runtime);
@@ -211,6 +228,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     },
     replication: wrapped.replicator.stats,
     replay: replayer.stats,
+    inputs: { paused: inputs.paused, heldNow: inputs.heldNow, ...inputs.stats },
     mismatches: replayer.stats.mismatches,
     lastTakeover,
   }));

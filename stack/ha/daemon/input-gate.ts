@@ -17,7 +17,7 @@ interface Held {
 export class InputGate {
   private readonly reasons = new Set<PauseReason>();
   private queue: Held[] = [];
-  readonly stats = { paused: 0, held: 0, dropped: 0, released: 0 };
+  readonly stats = { pauses: 0, held: 0, dropped: 0, released: 0 };
 
   constructor(
     private readonly deliver: (src: number, dst: number, segment: TcpSegment) => void,
@@ -49,7 +49,7 @@ export class InputGate {
 
   pause(reason: PauseReason): void {
     if (this.reasons.has(reason)) return;
-    if (!this.paused) this.stats.paused++;
+    if (!this.paused) this.stats.pauses++;
     this.reasons.add(reason);
   }
 

@@ -15,6 +15,8 @@ import { TcpEngine } from '../../tcp/engine.ts';
 import { TcpHost } from '../../tcp/host/host.ts';
 import type { AppNet } from '../../tcp/host/socket-api.ts';
 import { parseIpv4, parseMac } from '../../wire/index.ts';
+import type { SessionOptions } from '../ipc/session.ts';
+import type { WindowLimits } from '../ipc/window.ts';
 import { memoryIpcPair, memoryLanPair } from '../runtime/memory-ports.ts';
 import { attachHa, type HaAttachment } from './ha-attach.ts';
 
@@ -77,13 +79,13 @@ export function echoClient(net: AppNet, seed: number, total: number) {
 }
 
 /** Two HA daemons (slot 0 active, slot 1 hot standby) and a peer host on the hub. */
-export async function chassis(t: ExecutionContext, sso = true) {
+export async function chassis(t: ExecutionContext, sso = true, ipcWindow?: WindowLimits) {
   const dir = mkdtempSync(join(tmpdir(), 'hlha-daemon-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const scheduler = new TimerScheduler();
   t.teardown(() => scheduler.cancelAll());
   const [link0, link1, peerLink] = hub(scheduler, 3) as [MemoryLink, MemoryLink, MemoryLink];
-  const ipc = memoryIpcPair();
+  const ipc = memoryIpcPair(ipcWindow ? ({ window: ipcWindow } as SessionOptions) : {});
   const lan = memoryLanPair();
   // Like IpcNodeLink, reconnect after a reset (a stall on this busy machine can cause one),
   // unless the cable is cut on purpose.

@@ -118,6 +118,9 @@ export class HaNode {
         this.sendHello(acts, this.role === 'standby' && this.sync !== 'hot');
         break;
       case 'ipc-down':
+        // The session was live until now (a killed mate's kernel resets it at once, maybe before
+        // its first heartbeat on it): the takeover rule counts from here.
+        if (this.ipcUp) this.lastIpcHeartbeat = now;
         this.ipcUp = false;
         this.detector.forget('ipc');
         break;

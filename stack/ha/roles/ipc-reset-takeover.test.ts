@@ -1,0 +1,53 @@
+/**
+ * A hot standby whose IPC session is reset by the dying mate's kernel (kill -9: RST at once),
+ * before any heartbeat came on that session, still takes over when the LAN falls silent too.
+ */
+import test from 'ava';
+import { HaNode } from './node.ts';
+import type { HaAction } from './types.ts';
+
+const hb = (now: number) => ({
+  slot: 0,
+  role: 'active' as const,
+  epoch: 1,
+  sync: 'hot' as const,
+  counter: now,
+  sentAt: now,
+});
+
+test('IPC reset right after becoming hot, then LAN silent: takeover', (t) => {
+  const node = new HaNode({ slot: 1, intervalMs: 100, misses: 10 }, 0);
+  const acts: HaAction[] = [];
+  let now = 0;
+  const feed = (input: Parameters<HaNode['handle']>[0]) => acts.push(...node.handle(input));
+  feed({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+  t.is(node.role, 'standby');
+  now = 10;
+  feed({ kind: 'ipc-up', now });
+  feed({ kind: 'bulk-sync-begun', now });
+  feed({ kind: 'bulk-sync-done', now });
+  t.is(node.sync, 'hot');
+  // kill -9 of the active: its kernel resets the IPC session 80 ms later, no IPC heartbeat yet
+  now = 90;
+  feed({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+  feed({ kind: 'ipc-down', now });
+  for (; now < 3000 && node.role === 'standby'; now += 10) feed({ kind: 'tick', now });
+  t.is(node.role, 'active');
+  t.true(acts.some((a) => a.kind === 'become-active' && a.reason === 'takeover'));
+});
+
+test('IPC reset and the LAN still answering: disconnected, no takeover', (t) => {
+  const node = new HaNode({ slot: 1, intervalMs: 100, misses: 10 }, 0);
+  let now = 0;
+  node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+  node.handle({ kind: 'ipc-up', now });
+  node.handle({ kind: 'bulk-sync-begun', now });
+  node.handle({ kind: 'bulk-sync-done', now });
+  node.handle({ kind: 'ipc-down', now: 50 });
+  for (now = 50; now < 3000; now += 10) {
+    if (now % 100 === 0) node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+    node.handle({ kind: 'tick', now });
+  }
+  t.is(node.role, 'standby');
+  t.is(node.sync, 'disconnected');
+});
