@@ -178,7 +178,12 @@ test('after a reset the agent reconnects with a fresh seed and verifies again', 
   const seeds = new Set(connects.map((e) => (e.event === 'connect' ? e.seed : 0)));
   t.is(seeds.size, connects.length, 'every attempt has its own seed');
   t.true(resets >= 2);
+  // The server's RST ends each connection; when the agent's write meets it first, the kernel
+  // reports the read side as a plain end of stream: a reset or an unexpected close, never more.
   for (const e of events.filter((ev) => ev.event === 'error')) {
-    t.is(e.event === 'error' ? e.error : '', 'reset', 'a fresh stream never reports a mismatch');
+    t.true(
+      e.event === 'error' && ['reset', 'unexpected-close'].includes(e.error),
+      `a fresh stream never reports a mismatch: ${e.event === 'error' ? e.error : ''}`,
+    );
   }
 });
