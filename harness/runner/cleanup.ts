@@ -17,6 +17,7 @@ export class Cleanup {
       // Everything is undone already; only the verdicts and reports would follow.
       this.log(`${signal}: the chassis is healed and the lease released; stopping without results`);
       process.exit(2);
+      return;
     }
     if (this.interrupts === 1) {
       this.log(
