@@ -113,15 +113,24 @@ export class AgentClient {
     s.on('data', (chunk: Buffer) => {
       if (this.socket === s) this.onData(chunk);
     });
+    // Linux reports a RST that arrives while data waits unread as end of
+    // stream, then fails the automatic FIN Node sends back: so an end is
+    // judged only at close, once any such error has been seen.
+    let ended = false;
     s.on('end', () => {
-      if (!this.stopping && this.socket === s) {
-        this.fail('unexpected-close', 'the chassis closed the connection (FIN)');
-      }
+      ended = true;
     });
     s.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (!this.stopping && this.socket === s) {
-        this.fail(errorKind(err, this.connected), `${err.code ?? ''} ${err.message}`.trim());
+        const afterReset = ended && ['ECONNRESET', 'EPIPE', 'ENOTCONN'].includes(err.code ?? '');
+        const kind = afterReset ? 'reset' : errorKind(err, this.connected);
+        this.fail(kind, `${err.code ?? ''} ${err.message}`.trim());
+      }
+    });
+    s.on('close', () => {
+      if (ended && !this.stopping && this.socket === s) {
+        this.fail('unexpected-close', 'the chassis closed the connection (FIN)');
       }
     });
     s.on('close', () => clearTimeout(timer));
@@ -130,11 +139,16 @@ export class AgentClient {
   /** Called every few milliseconds: pace sending and reading, watch for stalls. */
   tick(now: number): void {
     const s = this.socket;
-    if (!s || !this.connected || this.stopping || s.destroyed) return;
+    if (!s || !this.connected || this.stopping || s.destroyed || s.readableEnded) return;
     if (this.o.app === 'stream') this.pumpStream(s, now);
     else this.pumpEcho(s, now);
-    if (this.rxPacer.available(now) > 0 && s.isPaused()) s.resume();
-    const waiting = this.o.app === 'echo' ? this.inFlight.length > 0 : true;
+    if (this.rxPacer.available(now) > 0 && s.isPaused()) {
+      s.resume();
+      // Time spent paused by our own pacer is not the chassis's stall: a read
+      // can bring up to 64 KiB, and refilling the bucket for it takes a while.
+      if (this.stalledSince === undefined) this.lastProgress = now;
+    }
+    const waiting = !s.isPaused() && (this.o.app === 'echo' ? this.inFlight.length > 0 : true);
     if (waiting && now - this.lastProgress > this.o.stallMs && this.stalledSince === undefined) {
       this.stalledSince = this.lastProgress;
     }

@@ -60,6 +60,14 @@ interface StatusView {
     arp?: { ip: string; mac: string }[];
   };
   apps?: { kind: string; port?: number; connect?: string; state: string }[];
+  ha?: {
+    role?: string;
+    sync?: string;
+    epoch?: number;
+    alarm?: string | null;
+    lag?: { records: number; bytes: number };
+    mate?: { ipc: boolean; lan: boolean };
+  };
 }
 
 export function formatStatus(raw: unknown): string {
@@ -74,6 +82,13 @@ export function formatStatus(raw: unknown): string {
   if (c) {
     lines.push(`  rx ${c.rx}  delivered ${c.delivered}  dropped ${c.droppedTotal}  tx ${c.tx}`);
     for (const [reason, n] of Object.entries(c.dropped)) lines.push(`    dropped ${reason}: ${n}`);
+  }
+  const ha = s.ha;
+  if (ha) {
+    lines.push(
+      `ha ${ha.role} sync ${ha.sync} epoch ${ha.epoch}, mate ipc ${ha.mate?.ipc ? 'up' : 'down'} lan ${ha.mate?.lan ? 'up' : 'down'}` +
+        `${ha.lag ? `, lag ${ha.lag.records} records ${ha.lag.bytes} B` : ''}${ha.alarm ? `, ALARM ${ha.alarm}` : ''}`,
+    );
   }
   for (const e of f.arp ?? []) lines.push(`  arp ${e.ip} ${e.mac}`);
   for (const a of s.apps ?? []) lines.push(`app ${a.kind} ${a.port ?? a.connect}: ${a.state}`);

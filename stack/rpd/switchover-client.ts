@@ -65,7 +65,12 @@ export async function switchoverAndWait(
         ? last.role === 'standby' && !last.switchoverInProgress && epoch > epoch0
         : last.role === 'active' && epoch > epoch0;
     if (flipped)
-      return { from: String(before.role), to: String(last.role), epoch, tookMs: Date.now() - started };
+      return {
+        from: String(before.role),
+        to: String(last.role),
+        epoch,
+        tookMs: Date.now() - started,
+      };
     if ((last.switchovers?.aborted ?? 0) > aborted0)
       throw new RpdError(
         'RPD_SWITCHOVER_FAILED',

@@ -72,11 +72,15 @@ export function processAck(
   if (tcb.sackOk && seg.options.sack) sackUpdate(tcb, seg.options.sack);
   // Window update (RFC 9293 3.10.7.4, SND.WL1/SND.WL2 rule).
   if (seqLt(tcb.sndWl1, seq) || (tcb.sndWl1 === seq && seqLe(tcb.sndWl2, ack))) {
+    const reopened = tcb.sndWnd === 0 && newWnd > 0;
     tcb.sndWnd = newWnd;
     tcb.sndWl1 = seq;
     tcb.sndWl2 = ack;
     if (newWnd > tcb.maxSndWnd) tcb.maxSndWnd = newWnd;
-    if (newWnd > 0 && tcb.persistDeadline >= 0) {
+    // A zero window reopened: probing is over (transmit sends, or arms the SWS override
+    // afresh). A small window merely repeated must not push that override back, or a peer
+    // that keeps sending would keep us from ever filling it.
+    if (reopened && tcb.persistDeadline >= 0) {
       tcb.persistDeadline = -1;
       tcb.persistBackoff = 0;
     }

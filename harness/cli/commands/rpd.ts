@@ -59,14 +59,22 @@ export function register(program: Command): void {
 
   rpd
     .command('switchover')
-    .description('planned switchover: hand the chassis over to the mate (or take it, on the standby)')
+    .description(
+      'planned switchover: hand the chassis over to the mate (or take it, on the standby)',
+    )
     .option('--config <file>', CONFIG_HELP)
-    .option('--timeout-ms <ms>', 'how long to wait for the mate to take over (default 5000)', (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 100 || n > 600_000)
-        throw new InvalidArgumentError(`--timeout-ms: "${v}" is not a whole number from 100 to 600000`);
-      return n;
-    })
+    .option(
+      '--timeout-ms <ms>',
+      'how long to wait for the mate to take over (default 5000)',
+      (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 100 || n > 600_000)
+          throw new InvalidArgumentError(
+            `--timeout-ms: "${v}" is not a whole number from 100 to 600000`,
+          );
+        return n;
+      },
+    )
     .option('--json', 'machine-readable output')
     .action(async (opts: ConfigOpts & { timeoutMs?: number; json?: boolean }) => {
       const { daemonSwitchover } = await import('../../../stack/rpd/run.ts');

@@ -19,9 +19,10 @@ import type { HaNodeConfig } from '../roles/types.ts';
 import { HaRuntime } from '../runtime/ha-runtime.ts';
 import type { IpcPort, LanPort } from '../runtime/ports.ts';
 import { openHaPorts } from './ha-ports.ts';
+import { InputGate } from './input-gate.ts';
+import { mateWatch } from './mate-watch.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
-import { InputGate } from './input-gate.ts';
 import { encodeStreamState, regenerateStream } from './stream-state.ts';
 import { adoptConnections } from './takeover.ts';
 
@@ -114,16 +115,30 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   });
   ip.onTcp((p) => inputs.receive(p.src, p.dst, p.segment));
 
-  const startAppsOnce = (): void => {
+  /** `carryOn`: after a takeover, SSO client apps only carry on what they adopt. */
+  const startAppsOnce = (carryOn = false): void => {
     if (apps.length > 0 || cfg.apps.length === 0) return;
-    apps = startApps(cfg.apps, {
+    const specs = carryOn
+      ? cfg.apps.map((a) => (a.connect !== undefined && a.sso ? { ...a, connections: 0 } : a))
+      : cfg.apps;
+    apps = startApps(specs, {
       net: tcpHost,
       log: ({ event, ...fields }) =>
         log(event === 'mismatch' ? 'error' : 'info', `app-${String(event)}`, fields),
     });
   };
-  let lastTakeover: { at: number; durationMs: number; connections: number; reason: string } | null =
-    null;
+  let lastTakeover: {
+    at: number;
+    time: string;
+    durationMs: number;
+    connections: number;
+    reason: string;
+  } | null = null;
+  const alarms = {
+    raised: 0,
+    cleared: 0,
+    last: null as { raised: boolean; reason: string; time: string } | null,
+  };
 
   const becomeActive = (reason: string): void => {
     const t0 = loop.clock();
@@ -131,7 +146,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     if (reason === 'takeover' || reason === 'switchover') {
       const { conns } = replayer.takeover(t0, false);
       wrapped.freshReplicator().adopt(conns);
-      startAppsOnce();
+      startAppsOnce(true);
       adoptConnections(
         tcpHost,
         apps,
@@ -142,7 +157,13 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       wrapped.discardOnResume = true;
       tcpHost.flush();
       tcpHost.resume();
-      lastTakeover = { at: t0, durationMs: loop.clock() - t0, connections: conns.length, reason };
+      lastTakeover = {
+        at: t0,
+        time: new Date(Date.now() - (loop.clock() - t0)).toISOString(),
+        durationMs: loop.clock() - t0,
+        connections: conns.length,
+        reason,
+      };
       log('info', 'ha-takeover', { ...lastTakeover });
     } else {
       startAppsOnce();
@@ -199,6 +220,14 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
           case 'front':
             ip.setOwner(a.transmit);
             break;
+          case 'alarm':
+            if (a.raised) alarms.raised++;
+            else alarms.cleared++;
+            alarms.last = { raised: a.raised, reason: a.reason, time: new Date().toISOString() };
+            log(a.raised ? 'error' : 'info', a.raised ? 'ipc-alarm' : 'ipc-alarm-cleared', {
+              reason: a.reason,
+            });
+            break;
           case 'reassert':
             ip.announce(loop.clock(), cfg.announce.count, cfg.announce.interval_ms);
             break;
@@ -219,7 +248,30 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   ports.ipc.on('down', ipcRoomAgain); // nothing is sent while down: records only go to the log
   ports.ipc.on('record', () => loop.poke());
   ports.lan.on('heartbeat', () => loop.poke());
-  loop.addComponent('ha', runtime);
+  const watchMate = mateWatch(runtime.node, loop.clock, log);
+  const run = (now: number): void => {
+    runtime.handle(now);
+    watchMate(now);
+  };
+  // A standby about to find its mate dead first lets the heartbeats already waiting in its
+  // sockets be read (timers run before I/O in a loop turn; setImmediate runs after it).
+  let deferred = false;
+  loop.addComponent('ha', {
+    nextDeadline: () => (deferred ? undefined : runtime.nextDeadline()),
+    handle: (now) => {
+      const n = runtime.node;
+      if (n.role === 'standby' && n.detector.lastHeartbeat && !n.detector.mateAlive(now)) {
+        deferred = true;
+        setImmediate(() => {
+          deferred = false;
+          run(loop.clock());
+          loop.poke();
+        });
+        return;
+      }
+      run(now);
+    },
+  });
   loop.addStatus('ha', () => ({
     ...runtime.status(),
     connections: {
@@ -230,6 +282,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     replay: replayer.stats,
     inputs: { paused: inputs.paused, heldNow: inputs.heldNow, ...inputs.stats },
     mismatches: replayer.stats.mismatches,
+    alarms,
     lastTakeover,
   }));
   loop.addStatus('tcp', () => tcpHost.status());

@@ -65,32 +65,41 @@ test('a delivery that pauses again stops the release; the rest waits', (t) => {
   t.deepEqual(got, [1, 2, 3, 4]);
 });
 
-test.serial('daemon: a full IPC window pauses the front input, resumed when the link resets; every byte verifies', async (t) => {
-  const { b, boards, ipc, peerHost } = await chassis(t, true, { maxRecords: 16, maxBytes: 64 * 1024 });
-  const inputs = () =>
-    (boards[0]!.loop.status().ha as { inputs: { paused: boolean; pauses: number; released: number } })
-      .inputs;
-  const client = startApp(
-    appSpecSchema.parse({
-      kind: 'stream',
-      connect: '198.18.2.1:5001',
-      connections: 2,
-      bytes: MB,
-      seed: 71,
-    }),
-    { net: peerHost, log: () => {} },
-  );
-  await waitFor(() => client.stats().bytesIn > MB / 2, 'streams under way');
-  // the standby stops confirming (its side of the link hears nothing): the window fills up
-  ipc.ports[1].cut = true;
-  await waitFor(() => inputs()?.paused === true, 'front input paused');
-  const at = client.stats().bytesIn;
-  await new Promise((r) => setTimeout(r, 100));
-  t.true(client.stats().bytesIn - at < 256 * 1024, 'little progress while paused');
-  ipc.ports[1].cut = false; // the standby resets the silent session; the fixture reconnects
-  await waitFor(() => client.stats().closed === 2, 'streams finished', 60_000);
-  t.like(client.stats(), { errors: 0, mismatches: 0, bytesIn: 2 * 2 * MB });
-  t.true(inputs().pauses > 0);
-  t.true(inputs().released > 0, 'held input delivered on resume');
-  t.is(b.replayer.stats.mismatches, 0);
-});
+test.serial(
+  'daemon: a full IPC window pauses the front input, resumed when the link resets; every byte verifies',
+  async (t) => {
+    const { b, boards, ipc, peerHost } = await chassis(t, true, {
+      maxRecords: 16,
+      maxBytes: 64 * 1024,
+    });
+    const inputs = () =>
+      (
+        boards[0]!.loop.status().ha as {
+          inputs: { paused: boolean; pauses: number; released: number };
+        }
+      ).inputs;
+    const client = startApp(
+      appSpecSchema.parse({
+        kind: 'stream',
+        connect: '198.18.2.1:5001',
+        connections: 2,
+        bytes: MB,
+        seed: 71,
+      }),
+      { net: peerHost, log: () => {} },
+    );
+    await waitFor(() => client.stats().bytesIn > MB / 2, 'streams under way');
+    // the standby stops confirming (its side of the link hears nothing): the window fills up
+    ipc.ports[1].cut = true;
+    await waitFor(() => inputs()?.paused === true, 'front input paused');
+    const at = client.stats().bytesIn;
+    await new Promise((r) => setTimeout(r, 100));
+    t.true(client.stats().bytesIn - at < 256 * 1024, 'little progress while paused');
+    ipc.ports[1].cut = false; // the standby resets the silent session; the fixture reconnects
+    await waitFor(() => client.stats().closed === 2, 'streams finished', 20_000);
+    t.like(client.stats(), { errors: 0, mismatches: 0, bytesIn: 2 * 2 * MB });
+    t.true(inputs().pauses > 0);
+    t.true(inputs().released > 0, 'held input delivered on resume');
+    t.is(b.replayer.stats.mismatches, 0);
+  },
+);

@@ -79,73 +79,20 @@ export function echoClient(net: AppNet, seed: number, total: number) {
 }
 
 /** Two HA daemons (slot 0 active, slot 1 hot standby) and a peer host on the hub. */
-export async function chassis(t: ExecutionContext, sso = true, ipcWindow?: WindowLimits) {
+export async function chassis(
+  t: ExecutionContext,
+  sso = true,
+  ipcWindow?: WindowLimits,
+  /** More app lines for the boards' config, and what the peer runs before they boot. */
+  extra: { apps?: string[]; peerSetup?: (peer: TcpHost) => void } = {},
+) {
+  const { peerSetup } = extra;
   const dir = mkdtempSync(join(tmpdir(), 'hlha-daemon-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const scheduler = new TimerScheduler();
   t.teardown(() => scheduler.cancelAll());
   const [link0, link1, peerLink] = hub(scheduler, 3) as [MemoryLink, MemoryLink, MemoryLink];
-  const ipc = memoryIpcPair(ipcWindow ? ({ window: ipcWindow } as SessionOptions) : {});
-  const lan = memoryLanPair();
-  // Like IpcNodeLink, reconnect after a reset (a stall on this busy machine can cause one),
-  // unless the cable is cut on purpose.
-  let reconnects = 0;
-  const reconnect = (): void => {
-    setTimeout(() => {
-      if (ipc.ports.some((p) => p.cut || p.isUp) || boards.length < 2) return;
-      reconnects++;
-      ipc.connect();
-    }, 50);
-  };
-  for (const p of ipc.ports) p.on('down', reconnect);
-  t.teardown(() => {
-    for (const p of ipc.ports) p.off('down', reconnect);
-    if (reconnects) t.log(`IPC reconnected ${reconnects} times`);
-  });
-  const boards: Board[] = [];
-  const has: HaAttachment[] = [];
-  t.teardown(() => {
-    for (const b of boards) b.stop('test end');
-  });
-  const start = async (slot: 0 | 1, link: MemoryLink) => {
-    const file = join(dir, `rp${slot}.yaml`);
-    writeFileSync(
-      file,
-      [
-        `slot: ${slot}`,
-        `front: { tap: hlh${slot}, address: 198.18.2.1/24, mac: "02:00:5e:10:00:01" }`,
-        `run_dir: ${join(dir, `run${slot}`)}`,
-        'ha:',
-        '  ipc: { local: 198.18.1.1, mate: 198.18.1.2, port: 7400 }',
-        '  lan: { local: 198.18.2.10, mate: 198.18.2.11 }',
-        '  heartbeat: { interval_ms: 50, misses: 10 }', // one busy process runs three hosts
-        'apps:',
-        `  - { kind: stream, port: 5001, sso: ${sso}, bytes: 2097152 }`,
-        `  - { kind: echo, port: 7, sso: ${sso} }`,
-      ].join('\n'),
-    );
-    const board = await startDaemon(file, {
-      link,
-      handleSignals: false,
-      log: (level, event, fields) => {
-        if (process.env.HA_TEST_LOG) console.log(slot, level, event, JSON.stringify(fields));
-      },
-      attach: [
-        async (b) => {
-          has[slot] = await attachHa(b, { ports: { ipc: ipc.ports[slot], lan: lan[slot] } });
-        },
-      ],
-    });
-    boards[slot] = board;
-    return has[slot]!;
-  };
-  const a = await start(0, link0);
-  await waitFor(() => a.ha.node.role === 'active', 'slot 0 elected active');
-  const b = await start(1, link1);
-  ipc.connect();
-  await waitFor(() => b.ha.status().sync === 'hot', 'standby hot');
-
-  // The peer: a plain engine and the stream app as a client, 3 connections of 2 MiB each.
+  // The peer: a plain engine on its own interface; the tests run apps on it.
   const peerIp = new IpInterface(
     { address: parseIpv4(PEER), prefixLength: 24, mac: parseMac('02:00:00:00:00:02') },
     (f) => peerLink.send(f),
@@ -166,5 +113,70 @@ export async function chassis(t: ExecutionContext, sso = true, ipcWindow?: Windo
     clearInterval(arpTimer);
     peerHost.stop();
   });
-  return { a, b, boards, ipc, lan, link0, link1, peerLink, peerIp, peerHost, scheduler };
+  peerSetup?.(peerHost);
+  const ipc = memoryIpcPair(ipcWindow ? ({ window: ipcWindow } as SessionOptions) : {});
+  const lan = memoryLanPair();
+  // Like IpcNodeLink, reconnect after a reset (a stall on this busy machine can cause one),
+  // unless the cable is cut on purpose.
+  let reconnects = 0;
+  const reconnect = (): void => {
+    setTimeout(() => {
+      if (ipc.ports.some((p) => p.cut || p.isUp) || boards.length < 2) return;
+      reconnects++;
+      ipc.connect();
+    }, 50);
+  };
+  for (const p of ipc.ports) p.on('down', reconnect);
+  t.teardown(() => {
+    for (const p of ipc.ports) p.off('down', reconnect);
+    if (reconnects) t.log(`IPC reconnected ${reconnects} times`);
+  });
+  const boards: Board[] = [];
+  const logs: { slot: number; level: string; event: string; fields: Record<string, unknown> }[] =
+    [];
+  const has: HaAttachment[] = [];
+  t.teardown(() => {
+    for (const b of boards) b.stop('test end');
+  });
+  const start = async (slot: 0 | 1, link: MemoryLink) => {
+    const file = join(dir, `rp${slot}.yaml`);
+    writeFileSync(
+      file,
+      [
+        `slot: ${slot}`,
+        `front: { tap: hlh${slot}, address: 198.18.2.1/24, mac: "02:00:5e:10:00:01" }`,
+        `run_dir: ${join(dir, `run${slot}`)}`,
+        'ha:',
+        '  ipc: { local: 198.18.1.1, mate: 198.18.1.2, port: 7400 }',
+        '  lan: { local: 198.18.2.10, mate: 198.18.2.11 }',
+        '  heartbeat: { interval_ms: 50, misses: 10 }', // one busy process runs three hosts
+        'apps:',
+        `  - { kind: stream, port: 5001, sso: ${sso}, bytes: 2097152 }`,
+        `  - { kind: echo, port: 7, sso: ${sso} }`,
+        ...(extra.apps ?? []).map((line) => `  - ${line}`),
+      ].join('\n'),
+    );
+    const board = await startDaemon(file, {
+      link,
+      handleSignals: false,
+      log: (level, event, fields) => {
+        logs.push({ slot, level, event, fields: fields ?? {} });
+        if (process.env.HA_TEST_LOG) console.log(slot, level, event, JSON.stringify(fields));
+      },
+      attach: [
+        async (b) => {
+          has[slot] = await attachHa(b, { ports: { ipc: ipc.ports[slot], lan: lan[slot] } });
+        },
+      ],
+    });
+    boards[slot] = board;
+    return has[slot]!;
+  };
+  const a = await start(0, link0);
+  await waitFor(() => a.ha.node.role === 'active', 'slot 0 elected active');
+  const b = await start(1, link1);
+  ipc.connect();
+  await waitFor(() => b.ha.status().sync === 'hot', 'standby hot');
+
+  return { a, b, boards, logs, ipc, lan, link0, link1, peerLink, peerIp, peerHost, scheduler };
 }

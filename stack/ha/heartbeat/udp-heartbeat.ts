@@ -26,42 +26,93 @@ export interface UdpHeartbeatEvents {
 }
 
 export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
-  private readonly socket = dgram.createSocket('udp4');
+  private socket: dgram.Socket | undefined;
   private readonly port: number;
   private readonly log: HaLog;
   private counter = 0;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Whether the socket is bound to `local` (the LAN path works). */
+  bound = false;
 
   constructor(private readonly opts: UdpHeartbeatOptions) {
     super();
     this.port = opts.port ?? DEFAULT_LAN_HEARTBEAT_PORT;
     this.log = opts.log ?? silentLog;
-    this.socket.on('message', (msg, from) => this.onMessage(msg, from.address));
-    this.socket.on('error', (err) =>
-      this.log({ level: 'warn', msg: 'lan heartbeat socket error', reason: err.message }),
-    );
   }
 
-  async start(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.socket.once('error', reject);
-      this.socket.bind({ address: this.opts.local, port: this.port }, () => {
-        this.socket.off('error', reject);
-        resolve();
+  /**
+   * Bind `local`. When the address is not on this host yet (the board's own front address is
+   * added by its boot scripts), log it clearly and keep trying every `retryMs`: the LAN path
+   * comes up by itself once the address exists. Other bind errors are thrown.
+   */
+  async start(retryMs = 1000): Promise<void> {
+    const err = await this.bind();
+    if (!err) return;
+    if (err.code !== 'EADDRNOTAVAIL') throw err;
+    this.log({
+      level: 'error',
+      msg: 'lan address missing',
+      address: this.opts.local,
+      reason: `${this.opts.local} is not an address of this host: add it to the front bridge; LAN heartbeats are down until then (retrying every ${retryMs} ms)`,
+    });
+    const again = (): void => {
+      this.retry = undefined;
+      if (this.stopped) return;
+      void this.bind().then((e) => {
+        if (!e) {
+          this.log({ level: 'info', msg: 'lan address present', address: this.opts.local });
+          return;
+        }
+        if (!this.stopped) this.retry = setTimeout(again, retryMs);
+      });
+    };
+    this.retry = setTimeout(again, retryMs);
+  }
+
+  private bind(): Promise<NodeJS.ErrnoException | undefined> {
+    const socket = dgram.createSocket('udp4');
+    return new Promise((resolve) => {
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        socket.close();
+        resolve(err);
+      });
+      socket.bind({ address: this.opts.local, port: this.port }, () => {
+        socket.removeAllListeners('error');
+        socket.on('message', (msg, from) => this.onMessage(msg, from.address));
+        socket.on('error', (e) =>
+          this.log({ level: 'warn', msg: 'lan heartbeat socket error', reason: e.message }),
+        );
+        if (this.stopped) {
+          socket.close();
+        } else {
+          this.socket = socket;
+          this.bound = true;
+        }
+        resolve(undefined);
       });
     });
   }
 
   send(hb: Heartbeat): void {
+    const socket = this.socket;
+    if (!socket) return; // address missing: the LAN path is down (logged at start)
     this.counter = (this.counter + 1) >>> 0;
     const bytes = encodeDatagram({ type: 'heartbeat', ...hb }, this.counter, this.opts.key);
     // Loss is what heartbeats are for: a failed send is only logged.
-    this.socket.send(bytes, this.port, this.opts.mate, (err) => {
+    socket.send(bytes, this.port, this.opts.mate, (err) => {
       if (err) this.log({ level: 'debug', msg: 'lan heartbeat not sent', reason: err.message });
     });
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    const socket = this.socket;
+    this.socket = undefined;
+    this.bound = false;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
   }
 
   private onMessage(msg: Buffer, from: string): void {

@@ -39,6 +39,10 @@ export interface DecodeResult {
 
 export class FrameDecoder {
   private pending: Uint8Array = new Uint8Array(0);
+  private parts: Uint8Array[] = [];
+  private partsLength = 0;
+  /** Bytes the frame begun in `pending` needs in all, or 0 while its header is incomplete. */
+  private need = 0;
   private failure: HaError | undefined;
   private nextSequence: number;
   private readonly maxPayload: number;
@@ -54,21 +58,35 @@ export class FrameDecoder {
 
   /** Bytes held waiting for the rest of a frame. */
   get buffered(): number {
-    return this.pending.length;
+    return this.pending.length + this.partsLength;
   }
 
   push(chunk: Uint8Array): DecodeResult {
     if (this.failure) {
       return { frames: [], error: new HaError('IPC_DECODER_FAILED', this.failure.message) };
     }
+    // A large frame arriving in many small reads: keep the pieces and join them once it is
+    // complete (joining on every read would copy the frame once per read).
+    if (this.need > 0 && this.pending.length + this.partsLength + chunk.length < this.need) {
+      this.parts.push(chunk.slice());
+      this.partsLength += chunk.length;
+      return { frames: [] };
+    }
     let buf: Uint8Array;
     // A plain view (not a Buffer), so the payloads handed out are plain Uint8Arrays too.
-    if (this.pending.length === 0)
+    if (this.pending.length === 0 && this.parts.length === 0)
       buf = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     else {
-      buf = new Uint8Array(this.pending.length + chunk.length);
+      buf = new Uint8Array(this.pending.length + this.partsLength + chunk.length);
       buf.set(this.pending);
-      buf.set(chunk, this.pending.length);
+      let at = this.pending.length;
+      for (const part of this.parts) {
+        buf.set(part, at);
+        at += part.length;
+      }
+      buf.set(chunk, at);
+      this.parts = [];
+      this.partsLength = 0;
     }
     const frames: Frame[] = [];
     let pos = 0;
@@ -77,6 +95,7 @@ export class FrameDecoder {
       if (step instanceof HaError) {
         this.failure = step;
         this.pending = new Uint8Array(0);
+        this.need = 0;
         return { frames, error: step };
       }
       if (step === undefined) break;
@@ -84,7 +103,15 @@ export class FrameDecoder {
       pos = step.next;
     }
     this.pending = pos === buf.length ? EMPTY : buf.slice(pos);
+    this.need = this.frameLength(this.pending);
     return { frames };
+  }
+
+  /** Full length of the frame begun in `head` once its header is in (its checks passed), else 0. */
+  private frameLength(head: Uint8Array): number {
+    if (head.length < HEADER_BYTES) return 0;
+    const length = new DataView(head.buffer, head.byteOffset, HEADER_BYTES).getUint32(6);
+    return HEADER_BYTES + length + (this.opts.key ? MAC_BYTES : 0);
   }
 
   /** One frame at `pos`, undefined when more bytes are needed, or the refusal. */

@@ -51,3 +51,50 @@ test('IPC reset and the LAN still answering: disconnected, no takeover', (t) => 
   t.is(node.role, 'standby');
   t.is(node.sync, 'disconnected');
 });
+
+test('a reset of a session that never got hot again does not refresh the takeover clock', (t) => {
+  const node = new HaNode({ slot: 1, intervalMs: 100, misses: 10, alarmTimeoutMs: 500 }, 0);
+  let now = 0;
+  node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+  node.handle({ kind: 'ipc-up', now });
+  node.handle({ kind: 'bulk-sync-begun', now });
+  node.handle({ kind: 'bulk-sync-done', now });
+  node.handle({ kind: 'ipc-down', now: 10 }); // lost while hot: disconnected from hot
+  for (now = 10; now <= 2000; now += 10) {
+    if (now % 100 === 0) node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+    node.handle({ kind: 'tick', now });
+  }
+  t.is(node.sync, 'disconnected');
+  // a new session comes up and drops before any bulk sync: the standby is still stale
+  node.handle({ kind: 'ipc-up', now });
+  node.handle({ kind: 'ipc-down', now: now + 5 });
+  for (now += 5; now < 5000 && node.role === 'standby'; now += 10)
+    node.handle({ kind: 'tick', now });
+  t.is(node.role, 'standby', 'no takeover with state missed since the first loss');
+});
+
+test('IPC heard again while disconnected (no bulk sync yet) does not allow a later takeover', (t) => {
+  const node = new HaNode({ slot: 1, intervalMs: 10, misses: 3, alarmTimeoutMs: 150 }, 0);
+  let now = 0;
+  const ipcHb = (at: number) =>
+    node.handle({ kind: 'heartbeat', path: 'ipc', hb: hb(at), now: at });
+  const lanHb = (at: number) =>
+    node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(at), now: at });
+  lanHb(now);
+  node.handle({ kind: 'ipc-up', now });
+  ipcHb(now);
+  node.handle({ kind: 'bulk-sync-begun', now });
+  node.handle({ kind: 'bulk-sync-done', now });
+  t.is(node.sync, 'hot');
+  // IPC silent for 300 ms, LAN alive: disconnected from hot
+  for (now = 10; now <= 300; now += 10) {
+    lanHb(now);
+    node.handle({ kind: 'tick', now });
+  }
+  t.is(node.sync, 'disconnected');
+  // the IPC flaps back for a moment (a heartbeat, no bulk sync), then everything falls silent
+  ipcHb(now);
+  node.handle({ kind: 'ipc-down', now });
+  for (; now < 1000 && node.role === 'standby'; now += 10) node.handle({ kind: 'tick', now });
+  t.is(node.role, 'standby', 'stale since the IPC loss: no takeover');
+});

@@ -94,7 +94,9 @@ export class HaNode {
         this.detector.heard(input.path, input.hb, now);
         if (input.path === 'ipc') {
           this.ipcLossHandled = false;
-          this.lastIpcHeartbeat = now;
+          // Only a hot session counts for the takeover rule: once disconnected, the active no
+          // longer holds its outputs for this board, so IPC heard again does not make it current.
+          if (this.sync === 'hot') this.lastIpcHeartbeat = now;
         }
         this.observeMate(input.hb, now, acts);
         break;
@@ -118,9 +120,9 @@ export class HaNode {
         this.sendHello(acts, this.role === 'standby' && this.sync !== 'hot');
         break;
       case 'ipc-down':
-        // The session was live until now (a killed mate's kernel resets it at once, maybe before
-        // its first heartbeat on it): the takeover rule counts from here.
-        if (this.ipcUp) this.lastIpcHeartbeat = now;
+        // A hot session was live until now (a killed mate's kernel resets it at once, maybe
+        // before its first heartbeat on it): the takeover rule counts from here.
+        if (this.ipcUp && this.sync === 'hot') this.lastIpcHeartbeat = now;
         this.ipcUp = false;
         this.detector.forget('ipc');
         break;

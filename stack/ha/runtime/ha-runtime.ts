@@ -60,7 +60,12 @@ export class HaRuntime<Out> {
     this.tracker = new ReplayTracker(0);
     opts.ipc.on('up', () => this.input({ kind: 'ipc-up', now: this.clock() }));
     opts.ipc.on('down', () => this.input({ kind: 'ipc-down', now: this.clock() }));
-    opts.ipc.on('record', (rec) => routeRecord(this, rec, this.clock()));
+    opts.ipc.on('record', (rec) => {
+      const now = this.clock();
+      // Any record is a sign of life on the IPC path (heartbeats may queue behind a batch).
+      if (rec.type !== 'heartbeat') this.node.detector.touch('ipc', now);
+      routeRecord(this, rec, now);
+    });
     opts.lan.on('heartbeat', (hb) =>
       this.input({ kind: 'heartbeat', path: 'lan', hb, now: this.clock() }),
     );

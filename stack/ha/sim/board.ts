@@ -4,7 +4,6 @@
  * its IP interface on the shared front LAN, and the IPC wire to its mate.
  */
 import { IpInterface } from '../../ip/interface.ts';
-import type { MemoryLink } from '../../link/memory-link.ts';
 import type { ConnId, TcpInput, TcpOutput, TcpSegment } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import type { IpcRecord, LogEntry } from '../ipc/records.ts';
@@ -13,46 +12,14 @@ import { ReplayTracker } from '../log/replay-tracker.ts';
 import { ReplicationLog } from '../log/replication-log.ts';
 import { Replayer } from '../replication/replayer.ts';
 import { type HandleResult, SsoReplicator } from '../replication/replicator.ts';
+import type { BoardConfig } from './board-config.ts';
 import { ChassisApps, chassisStream, ECHO_PORT, PEER_PORT, STREAM_PORT } from './chassis-apps.ts';
+import { Crash, recordKind } from './crash-point.ts';
 import { IpcWire } from './ipc-wire.ts';
 import { patternBytes } from './pattern.ts';
 
-/** Crash the active right after it sent the `nth` record of this kind (counted once hot). */
-export interface CrashPoint {
-  /** 'tcp:<event>' | 'socket-data:<direction>' | 'snapshot' | 'closed'. */
-  kind: string;
-  nth: number;
-  /** Whether IPC frames already on the wire still reach the standby. */
-  inFlightDelivered: boolean;
-}
-
-export function recordKind(e: LogEntry): string {
-  if (e.kind === 'tcp') return `tcp:${e.event}`;
-  if (e.kind === 'socket-data') return `socket-data:${e.direction}`;
-  return e.kind;
-}
-
-class Crash extends Error {}
-
-export interface BoardConfig {
-  name: string;
-  skewMs: number;
-  chassisAddr: number;
-  chassisMac: Uint8Array;
-  peerAddr: number;
-  ipc: MemoryLink;
-  /** Shared by both boards: set when a crash loses the IPC frames in flight. */
-  ipcCut: { cut: boolean };
-  /** Puts a frame on the front LAN (the world drops it unless this board is on the front). */
-  frontSend: (board: Board, frame: Uint8Array) => void;
-  /** The switch relearns the chassis MAC on this board's port. */
-  claimFront: (board: Board) => void;
-  heartbeatMs: number;
-  misses: number;
-  crash?: CrashPoint;
-  /** Chassis-initiated connections still to open: [virtual time, local port], shared. */
-  opens: [number, number][];
-}
+export type { BoardConfig } from './board-config.ts';
+export type { CrashPoint } from './crash-point.ts';
 
 type Seg = { dst: number; segment: TcpSegment };
 

@@ -252,3 +252,41 @@ test('an app callback that throws is logged and the stack carries on', (t) => {
   t.true(w.s.connected);
   t.is(p.a.engine.connections().length, 1);
 });
+
+test('a paused reader at a clean close still gets the last bytes and end, before close', (t) => {
+  const p = hostPair();
+  const order: string[] = [];
+  let server: AppSocket | undefined;
+  let got = 0;
+  p.a.listen(9, {}, (s) => {
+    server = s;
+    s.pause(); // reads nothing until both ends have finished
+    s.on('data', (d) => {
+      got += d.length;
+      if (!order.includes('data')) order.push('data');
+    });
+    s.on('end', () => {
+      order.push('end');
+      s.shutdown();
+    });
+    s.on('close', () => order.push('close'));
+  });
+  const c = p.b.connect({ host: p.addrA, port: 9 });
+  const cw = watch(c);
+  c.on('connect', () => {
+    c.write(patternish(30_000, 9));
+    c.shutdown();
+  });
+  // The server shuts down unprompted too, so both FINs cross while it is still paused.
+  t.true(p.runUntil(() => server !== undefined));
+  server!.shutdown();
+  // Until the client is gone and 2MSL more (whichever end is in TIME-WAIT has left it).
+  t.true(p.runUntil(() => cw.s.closed));
+  const gone = p.clock.now() + 61_000;
+  t.true(p.runUntil(() => p.clock.now() > gone, 120_000));
+  t.deepEqual(order, [], 'nothing delivered while paused');
+  server!.resume();
+  t.true(p.runUntil(() => order.includes('close')));
+  t.is(got, 30_000);
+  t.deepEqual(order, ['data', 'end', 'close']);
+});

@@ -221,6 +221,10 @@ export class TcpHost implements AppNet, SocketOwner {
     this.deferred.push(fn);
   }
 
+  deliverDeferred(): void {
+    this.deliver();
+  }
+
   // ---- introspection ----
 
   socket(id: ConnId): AppSocket | undefined {
@@ -375,6 +379,10 @@ export class TcpHost implements AppNet, SocketOwner {
     this.sockets.delete(socket.id);
     this.clearConnectTimer(socket);
     const kind = socket.pendingError ?? (socket.abortedByApp ? undefined : error);
+    if (kind === undefined) {
+      socket.closedCleanly();
+      return;
+    }
     this.defer(() => {
       if (kind) socket.emit('error', closeError(kind, socket));
       socket.emit('close', kind !== undefined);

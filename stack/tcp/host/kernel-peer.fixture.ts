@@ -30,6 +30,8 @@ export type PeerJob =
       /** Stop reading for pauseMs once this many bytes have arrived (first connection). */
       pauseAfter?: number;
       pauseMs?: number;
+      /** Read paced like the agent (token bucket, 100 ms burst, pause when empty) and write `bytes` at the same rate. */
+      paceKbps?: number;
     }
   /** Stream server for `connections` clients: verify c2s, send `bytes` of s2c, half-close. */
   | { job: 'stream-server'; port: number; bytes: number; connections?: number }
@@ -51,6 +53,11 @@ export interface StreamResult {
   mismatch: unknown;
   eof: boolean;
   error?: string;
+  /** Paced reading: the longest wait from resuming the socket to the next data. */
+  maxResumeWaitMs?: number;
+  /** Paced reading: the largest single read and the longest time between reads. */
+  maxChunk?: number;
+  maxDataGapMs?: number;
 }
 
 /** Drive one stream connection (either role) after the hello is settled. */
@@ -62,6 +69,7 @@ function streamBoth(
   onDone: (r: StreamResult) => void,
   firstChunk?: Uint8Array,
   pause?: { after: number; ms: number },
+  paceKbps?: number,
 ): void {
   const writer = new PatternWriter(seed, send);
   const verifier = new PatternVerifier(seed, send === 'c2s' ? 's2c' : 'c2s');
@@ -78,6 +86,7 @@ function streamBoth(
   };
   if (firstChunk && firstChunk.length > 0) check(firstChunk);
   sock.on('data', check);
+  if (paceKbps) pacedReading(sock, paceKbps, r);
   sock.on('end', () => {
     r.eof = true;
   });
@@ -94,8 +103,72 @@ function streamBoth(
     }
     sock.end();
   };
+  if (paceKbps) {
+    pacedWriting(sock, writer, bytes, paceKbps, r);
+    return;
+  }
   sock.on('drain', pump);
   pump();
+}
+
+/** Write the pattern at `kbps` (as the agent does: a chunk every 10 ms), then half-close. */
+function pacedWriting(
+  sock: net.Socket,
+  writer: PatternWriter,
+  bytes: number,
+  kbps: number,
+  r: StreamResult,
+): void {
+  const perTick = Math.max(1, Math.round((kbps * 1000) / 8 / 100));
+  const ticker = setInterval(() => {
+    if (sock.destroyed) return;
+    const n = Math.min(perTick, bytes - writer.offset);
+    if (n > 0) sock.write(writer.next(n));
+    r.sent = writer.offset;
+    if (writer.offset >= bytes) {
+      clearInterval(ticker);
+      sock.end();
+    }
+  }, 10);
+  sock.on('close', () => clearInterval(ticker));
+}
+
+/**
+ * The agent's paced reader: a token bucket (100 ms burst) refilled every 5 ms; the socket
+ * pauses when it is empty, so the kernel's receive window closes and reopens.
+ */
+function pacedReading(sock: net.Socket, kbps: number, r: StreamResult): void {
+  const rate = (kbps * 1000) / 8;
+  let tokens = rate / 10;
+  let last = Date.now();
+  let resumedAt = -1;
+  let lastData = -1;
+  r.maxResumeWaitMs = 0;
+  r.maxChunk = 0;
+  r.maxDataGapMs = 0;
+  const refill = (now: number): number => {
+    tokens = Math.min(rate / 10, tokens + ((now - last) * rate) / 1000);
+    last = now;
+    return tokens;
+  };
+  sock.on('data', (d: Buffer) => {
+    const now = Date.now();
+    if (resumedAt >= 0) r.maxResumeWaitMs = Math.max(r.maxResumeWaitMs ?? 0, now - resumedAt);
+    resumedAt = -1;
+    if (lastData >= 0) r.maxDataGapMs = Math.max(r.maxDataGapMs ?? 0, now - lastData);
+    lastData = now;
+    r.maxChunk = Math.max(r.maxChunk ?? 0, d.length);
+    tokens -= d.length;
+    if (refill(now) <= 0) sock.pause();
+  });
+  const ticker = setInterval(() => {
+    const now = Date.now();
+    if (sock.isPaused() && refill(now) > 0) {
+      resumedAt = now;
+      sock.resume();
+    }
+  }, 5);
+  sock.on('close', () => clearInterval(ticker));
 }
 
 function runJob(job: PeerJob): Promise<unknown> {
@@ -152,7 +225,7 @@ function runJob(job: PeerJob): Promise<unknown> {
                 i === 0 && job.pauseAfter !== undefined
                   ? { after: job.pauseAfter, ms: job.pauseMs ?? 3000 }
                   : undefined;
-              streamBoth(sock, seed, 'c2s', job.bytes, resolve, undefined, pause);
+              streamBoth(sock, seed, 'c2s', job.bytes, resolve, undefined, pause, job.paceKbps);
             });
           }),
         );

@@ -24,6 +24,8 @@ export interface SocketOwner {
   setOptions(socket: HostSocket, opts: ConnOptions): void;
   /** Run fn after the current engine step (app callbacks never nest inside one). */
   defer(fn: () => void): void;
+  /** Run what is deferred now unless a step is delivering (no step will come for a closed socket). */
+  deliverDeferred(): void;
 }
 
 export interface SocketEndpoints {
@@ -89,6 +91,8 @@ export class HostSocket implements AppSocket {
   private endEmitted = false;
   private needDrain = false;
   private flushQueued = false;
+  /** A clean close the app must not see before it has read everything and got 'end'. */
+  private closeAfterEnd = false;
   private readonly listeners: Listeners = {
     connect: [],
     data: [],
@@ -177,11 +181,13 @@ export class HostSocket implements AppSocket {
     if (this.flowing) return;
     this.flowing = true;
     this.scheduleFlush();
+    if (this.destroyed) this.owner.deliverDeferred(); // what is left of a closed connection
   }
 
   read(max = Number.POSITIVE_INFINITY): Uint8Array | null {
     if (this.rxBytes === 0) {
       this.scheduleFlush(); // may owe the app its 'end'
+      if (this.destroyed) this.owner.deliverDeferred();
       return null;
     }
     const parts: Uint8Array[] = [];
@@ -201,7 +207,10 @@ export class HostSocket implements AppSocket {
     }
     this.rxBytes -= taken;
     this.owner.consume(this, taken);
-    if (this.rxBytes === 0) this.scheduleFlush();
+    if (this.rxBytes === 0) {
+      this.scheduleFlush();
+      if (this.destroyed) this.owner.deliverDeferred();
+    }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 
@@ -238,6 +247,19 @@ export class HostSocket implements AppSocket {
   }
 
   // ---- called by the host while it processes engine outputs ----
+
+  /**
+   * The connection ended without error: 'close' now, or, when the app (paused) has not yet
+   * read everything the peer sent or its end of stream, after the 'end' it is owed.
+   */
+  closedCleanly(): void {
+    if (this.readEnded || (this.rxBytes === 0 && (this.endEmitted || !this.peerEnded))) {
+      this.owner.defer(() => this.emit('close', false));
+      return;
+    }
+    this.closeAfterEnd = true;
+    this.scheduleFlush();
+  }
 
   received(bytes: Uint8Array): void {
     if (this.readEnded) {
@@ -289,6 +311,10 @@ export class HostSocket implements AppSocket {
     if (this.peerEnded && this.rxBytes === 0 && !this.endEmitted && !this.readEnded) {
       this.endEmitted = true;
       this.emit('end');
+    }
+    if (this.closeAfterEnd && this.rxBytes === 0 && (this.endEmitted || !this.peerEnded)) {
+      this.closeAfterEnd = false;
+      this.emit('close', false);
     }
   }
 }
