@@ -27,6 +27,11 @@ export interface CaptureOptions {
   snaplen?: number;
   /** Size bound of the capture file in MB (tcpdump -C with -W 1). */
   maxMegabytes?: number;
+  /**
+   * Kernel capture buffer in KiB (tcpdump -B). The 2 MiB default drops
+   * packets under bulk traffic, which makes every verdict inconclusive.
+   */
+  bufferKib?: number;
   /** Where the file is written on the host (default /tmp). */
   remoteDir?: string;
   /** How long to wait for tcpdump to start listening (ms). */

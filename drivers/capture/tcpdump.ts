@@ -43,6 +43,7 @@ export class TcpdumpCapture {
       '-Z "$(id -un)"', // keep the login user, so the file stays readable over SFTP
       `-i ${shQuote(o.iface)}`,
       `-s ${o.snaplen ?? 262144}`,
+      `-B ${o.bufferKib ?? 32768}`,
       '--immediate-mode',
       '-U',
       `-w ${shQuote(this.remotePath)}`,
