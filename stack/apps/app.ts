@@ -56,7 +56,10 @@ export interface RunningApp {
   stop(opts?: { abort?: boolean }): void;
   /** What resume needs for one of this app's connections (e.g. stream seed and offsets). */
   connectionState(socketId: number): Record<string, unknown> | undefined;
-  /** Take on a connection adopted after takeover, resuming from the old board's state. */
+  /**
+   * Take on a connection adopted after takeover, resuming from the old board's state;
+   * without a state the connection starts as a new one (nothing was exchanged yet).
+   */
   adopt(socket: AppSocket, role: 'server' | 'client', state?: Record<string, unknown>): void;
 }
 
@@ -155,7 +158,7 @@ export function runApp<S extends AppSpec>(spec: S, kind: AppKind<S>, ctx: AppCon
     connectionState: (id) => exposed.get(id)?.(),
     adopt(socket, role, state) {
       log({ event: 'adopted', conn: socket.id, role });
-      track(socket, role, stats.opened, state ?? {});
+      track(socket, role, stats.opened, state);
     },
     stop(opts) {
       listener?.close();

@@ -60,6 +60,11 @@ export const haSchema = z
       })
       .strict()
       .default({ interval_ms: 10, misses: 3 }),
+    /**
+     * How long the active keeps holding output for the standby's confirmations once IPC alone
+     * is lost (the peers stall that long); default 2 x detection time.
+     */
+    alarm_timeout_ms: z.number().int().min(1).max(600_000).optional(),
     /** Shared key authenticating IPC messages. */
     key_file: z.string().min(1).optional(),
   })

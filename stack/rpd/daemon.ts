@@ -132,7 +132,7 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
   loop.start();
   log('info', 'started', {
     pid: process.pid,
-    mode: config.ha ? 'ha-configured-single' : 'single',
+    mode: config.ha ? 'ha' : 'single',
     tap: link.name,
     address: config.front.address,
     mac: config.front.mac,

@@ -18,6 +18,7 @@ import { Replayer } from '../replication/replayer.ts';
 import type { HaNodeConfig } from '../roles/types.ts';
 import { HaRuntime } from '../runtime/ha-runtime.ts';
 import type { IpcPort, LanPort } from '../runtime/ports.ts';
+import { alarmTimeoutMs } from './alarm-timeout.ts';
 import { openHaPorts } from './ha-ports.ts';
 import { InputGate } from './input-gate.ts';
 import { mateWatch } from './mate-watch.ts';
@@ -179,6 +180,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       slot: cfg.slot,
       intervalMs: cfg.ha.heartbeat.interval_ms,
       misses: cfg.ha.heartbeat.misses,
+      alarmTimeoutMs: alarmTimeoutMs(cfg.ha),
       ...opts.node,
     },
     ipc: ports.ipc,

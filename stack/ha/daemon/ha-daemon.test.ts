@@ -108,6 +108,9 @@ test.serial(
     ipc.ports[0].cut = true;
     ipc.ports[1].cut = true;
     await waitFor(() => b.ha.status().sync === 'disconnected', 'standby disconnected');
+    // The peers stall detection + alarm timeout: the daemon holds for 2 x detection (50 ms x 10).
+    t.is(a.ha.node.alarmTimeoutMs, 1000);
+    t.is(b.ha.node.alarmTimeoutMs, 1000);
     // Output commit stops waiting after the alarm timeout: the streams finish on the active.
     await waitFor(() => client.stats().closed === 2, 'streams finished on the active', 60_000);
     t.like(client.stats(), { errors: 0, mismatches: 0, bytesIn: 2 * 2 * MB });

@@ -5,7 +5,7 @@
 
 import { parseAddrPort } from '../../apps/config.ts';
 import type { RunningApp } from '../../apps/index.ts';
-import { HELLO_BYTES } from '../../apps/stream-pattern.ts';
+import { decodeHello, HELLO_BYTES } from '../../apps/stream-pattern.ts';
 import type { TcpHost } from '../../tcp/host/host.ts';
 import { parseIpv4 } from '../../wire/address.ts';
 import type { TakenOverConn } from '../replication/replayer.ts';
@@ -64,20 +64,37 @@ export function adoptConnections(
       log({ msg: 'no app owns a taken-over connection', conn: c.conn, port: c.info.localPort });
       continue;
     }
-    owner.app.adopt(socket, owner.role, streamResume(c, owner.role, bytesRead));
+    const resumeFrom =
+      owner.app.spec.kind === 'stream' ? streamResume(c, owner.role, bytesRead) : undefined;
+    owner.app.adopt(socket, owner.role, resumeFrom);
   }
 }
 
-/** The stream app's resume state from the replicated seed and the socket offsets. */
-function streamResume(
-  c: TakenOverConn,
+/**
+ * The stream app's resume state from the replicated seed and the socket offsets. The seed's
+ * own record may not have reached the standby (the active died right after the hello): a
+ * server then reads it from the hello it replayed; a connection where neither side wrote or
+ * consumed anything yet starts afresh (undefined). Empty: no way to resume.
+ */
+export function streamResume(
+  c: Pick<TakenOverConn, 'appState' | 'written' | 'head'>,
   role: 'server' | 'client',
   bytesRead: number,
 ): Record<string, unknown> | undefined {
-  const s = decodeStreamState(c.appState);
-  if (!s) return undefined;
+  const s = decodeStreamState(c.appState) ?? seedFromHello(c, role, bytesRead);
+  if (!s) return c.written === 0 && bytesRead === 0 ? undefined : {};
   const sent = c.written - (role === 'client' ? HELLO_BYTES : 0);
   const verified = bytesRead - (role === 'server' ? HELLO_BYTES : 0);
-  if (sent < 0 || verified < 0) return undefined;
+  if (sent < 0 || verified < 0) return {};
   return { seed: s.seed, role, sent, verified };
+}
+
+function seedFromHello(
+  c: Pick<TakenOverConn, 'head'>,
+  role: 'server' | 'client',
+  bytesRead: number,
+): { seed: number } | undefined {
+  if (role !== 'server' || bytesRead < HELLO_BYTES) return undefined;
+  const hello = decodeHello(c.head.subarray(0, HELLO_BYTES));
+  return hello.ok ? { seed: hello.seed } : undefined;
 }

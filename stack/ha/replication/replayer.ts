@@ -34,12 +34,17 @@ export type ReplayLog = (event: {
   [k: string]: unknown;
 }) => void;
 
+/** How many of the first delivered bytes the standby keeps (an app's opening, e.g. a hello). */
+export const HEAD_BYTES = 16;
+
 interface ReplayConn {
   regenerable: boolean;
   appState: Uint8Array;
   written: number;
   delivered: number;
   unconsumed: ChunkQueue;
+  /** The first delivered bytes (up to HEAD_BYTES), consumed or not. */
+  head: Uint8Array;
   pendingWritten: SocketDataRecord[];
   pendingDelivered: SocketDataRecord[];
 }
@@ -57,6 +62,11 @@ export interface TakenOverConn {
   delivered: number;
   /** Delivered but not consumed on the active: deliver these to the app again. */
   unconsumed: Uint8Array;
+  /**
+   * The first bytes delivered (up to HEAD_BYTES; shorter when the standby joined after they
+   * were consumed): lets an app whose own state record never arrived find its opening again.
+   */
+  head: Uint8Array;
 }
 
 export interface ReplayStats {
@@ -135,6 +145,7 @@ export class Replayer {
       written: number;
       delivered: number;
       unconsumed: Uint8Array;
+      head?: Uint8Array;
     }[],
   ): void {
     this.conns.clear();
@@ -150,6 +161,7 @@ export class Replayer {
         written: c.written,
         delivered: c.delivered,
         unconsumed,
+        head: c.head ?? headOf(c.delivered, c.unconsumed),
         pendingWritten: [],
         pendingDelivered: [],
       });
@@ -203,6 +215,7 @@ export class Replayer {
       written: s.written,
       delivered: s.delivered,
       unconsumed,
+      head: headOf(s.delivered, s.unconsumed),
       pendingWritten: [],
       pendingDelivered: [],
     });
@@ -222,6 +235,8 @@ export class Replayer {
     const input = this.inputOf(rec, c, info);
     this.engine.handle(input);
     for (const d of c.pendingDelivered) {
+      if (c.delivered < HEAD_BYTES && c.head.length === c.delivered)
+        c.head = concatBytes(c.head, d.bytes.subarray(0, HEAD_BYTES - c.delivered));
       c.unconsumed.push(d.bytes);
       c.delivered += d.bytes.length;
     }
@@ -367,8 +382,21 @@ export class Replayer {
         written: c.written,
         delivered: c.delivered,
         unconsumed: c.unconsumed.concat(),
+        head: c.head,
       });
     }
     return { outputs, conns };
   }
+}
+
+/** The head of a stream known only from a snapshot: complete when nothing was consumed yet. */
+function headOf(delivered: number, unconsumed: Uint8Array): Uint8Array {
+  return delivered === unconsumed.length ? unconsumed.slice(0, HEAD_BYTES) : new Uint8Array(0);
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -2,6 +2,7 @@ import test from 'ava';
 import { TcpState } from '../../tcp/api.ts';
 import { decodeSegmentDetail, encodeSegmentDetail } from './detail-codec.ts';
 import { CHASSIS, PEER, Rig } from './fixture.ts';
+import { HEAD_BYTES } from './replayer.ts';
 
 function pattern(n: number, salt: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 31 + salt) & 0xff);
@@ -181,4 +182,14 @@ test('app state goes ahead of the write that needs it; unknown state means the b
   t.deepEqual(seen, [[1, 2, 3]]);
   t.deepEqual(rig.standby.snapshotConnection(conn), rig.active.snapshotConnection(conn));
   t.is(rig.replayer.stats.mismatches, 0);
+});
+
+test('takeover: the first delivered bytes come back even after the app consumed them', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  rig.replay();
+  const { conns } = rig.replayer.takeover(rig.now);
+  const c = conns.find((x) => x.conn === conn)!;
+  t.true(c.delivered > 3000 && c.unconsumed.length < c.delivered, 'the head was consumed');
+  t.deepEqual([...c.head], [...pattern(5000, 1).subarray(0, HEAD_BYTES)]);
 });
