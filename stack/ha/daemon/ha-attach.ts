@@ -50,8 +50,12 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   if (!cfg.ha) throw new HaError('HA_BAD_STATE', 'the config has no ha section');
   const front = resolveFront(cfg);
   const { loop, ip, log } = board;
-  const haLog: HaLog = ({ level, msg, ...fields }) =>
-    log(level, `ha-${msg.replace(/\s+/g, '-')}`, fields);
+  // "mate lost: no takeover" → event `ha-mate-lost`, detail "no takeover".
+  const haLog: HaLog = ({ level, msg, ...fields }) => {
+    const [head = msg, ...rest] = msg.split(':');
+    const detail = rest.join(':').trim();
+    log(level, `ha-${head.trim().replace(/\s+/g, '-')}`, detail ? { detail, ...fields } : fields);
+  };
   ip.setOwner(false); // the chassis address belongs to the active only: wait for the election
   const engine = new TcpEngine({
     mss: front.mtu - 40,
