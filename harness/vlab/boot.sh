@@ -24,7 +24,22 @@ mount -t tmpfs -o mode=755 tmpfs /run/sshd
 mkdir -p "$HOST_DIR/root" "$HOST_DIR/log"
 mount --bind "$HOST_DIR/root" /root
 mount --bind "$HOST_DIR/log" /var/log
+# The checkout (this script, the daemon, the console login) stays visible
+# when it lives under /tmp, as a CI clone may.
+checkout=$(cd "$(dirname "$0")/../.." && pwd)
+keep=""
+case "$checkout/" in
+  /tmp/*)
+    keep=$(mktemp -d /run/.hitless-checkout.XXXXXX)
+    mount --bind "$checkout" "$keep"
+    ;;
+esac
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ -n "$keep" ]; then
+  mkdir -p "$checkout"
+  mount --move "$keep" "$checkout"
+  rmdir "$keep"
+fi
 # A private /run/hitless, as on a real board: the daemon's status socket (default
 # /run/hitless/rpd-<tap>.sock) is the board's own and gone at the next boot. The
 # lab's state dir (sshd's keys and authorized_keys) stays visible at its path.

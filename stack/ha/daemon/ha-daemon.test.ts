@@ -71,11 +71,22 @@ test.serial(
         () => client.stats().bytesIn > (i + 1) * MB,
         `stream progress before switchover ${i + 1}`,
       );
-      from.ha.requestSwitchover();
-      await waitFor(
-        () => to.ha.node.role === 'active' && from.ha.node.role === 'standby',
-        `switchover ${i + 1}`,
-      );
+      // An operator's switchover may be aborted (the drain timed out on a
+      // loaded machine) and is then asked again, as `rpd switchover` would be.
+      for (let attempt = 1; ; attempt++) {
+        from.ha.requestSwitchover();
+        try {
+          await waitFor(
+            () => to.ha.node.role === 'active' && from.ha.node.role === 'standby',
+            `switchover ${i + 1} (attempt ${attempt})`,
+            8000,
+          );
+          break;
+        } catch (err) {
+          if (attempt === 3) throw err;
+          t.log(`switchover ${i + 1}: attempt ${attempt} did not complete, asking again`);
+        }
+      }
       await waitFor(() => from.ha.status().sync === 'hot', `old active hot as standby (${i + 1})`);
     }
     await waitFor(
