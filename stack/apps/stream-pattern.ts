@@ -25,7 +25,8 @@ const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const scratchWords = new Uint32Array((SCRATCH_BLOCKS * BLOCK_BYTES) / 4);
 const scratchBytes = new Uint8Array(scratchWords.buffer);
 
-function mix32(x: number): number {
+/** A 32-bit integer hash (murmur3's finaliser). */
+export function mix32(x: number): number {
   let h = x | 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

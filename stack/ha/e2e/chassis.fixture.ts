@@ -9,12 +9,15 @@
  * Each board runs the shipped daemon (`hitless rpd --config`) under `ip netns exec`.
  * Everything created is removed by the cleanup callbacks.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestDaemon } from '../../rpd/status-client.ts';
+import { isRoot, netTestsRunnable, nsExec, type Proc, track } from '../../tcp/host/netlab.ts';
+
+export { isRoot, netTestsRunnable, nsExec, type Proc };
 
 const ROOT = join(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'harness/cli/hitless.mjs');
@@ -25,10 +28,6 @@ export type Cleanup = (fn: () => void | Promise<void>) => void;
 export type Slot = 0 | 1;
 export type Json = Record<string, unknown>;
 
-export const isRoot = process.getuid?.() === 0;
-/** Root runs these tests; elsewhere they skip, except under CI where that is a failure. */
-export const netTestsRunnable = isRoot || process.env.CI === 'true';
-
 export interface ChassisOptions {
   /** Unique per test file (namespace names start with it). */
   prefix: string;
@@ -38,88 +37,13 @@ export interface ChassisOptions {
   heartbeat?: { intervalMs: number; misses: number };
 }
 
-export interface Proc {
-  child: ChildProcess;
-  lines: Json[];
-  stderr(): string;
-  exited: Promise<number | null>;
-  waitFor(pred: (l: Json) => boolean, ms: number, what: string): Promise<Json>;
-}
-
-export function nsExec(ns: string, ...args: string[]): string {
-  return execFileSync('ip', ['netns', 'exec', ns, ...args], { encoding: 'utf8' });
-}
-
 /** Spawn under `ip netns exec` (which execs: the PID is the program's) and follow its JSON lines. */
 export function spawnIn(cleanup: Cleanup, ns: string, args: string[]): Proc {
   const child = spawn('ip', ['netns', 'exec', ns, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const lines: Json[] = [];
-  const waiters = new Set<{ pred: (l: Json) => boolean; resolve: (l: Json) => void }>();
-  let err = '';
-  let partial = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    for (const text of parts) {
-      if (!text.trim()) continue;
-      let line: Json;
-      try {
-        line = JSON.parse(text) as Json;
-      } catch {
-        line = { text };
-      }
-      lines.push(line);
-      for (const w of waiters) if (w.pred(line)) w.resolve(line);
-    }
-  });
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (c: string) => {
-    err = (err + c).slice(-20_000);
-  });
-  let done = false;
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  void exited.then(() => {
-    done = true;
-  });
-  cleanup(() => {
-    if (!done && child.pid) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {}
-    }
-  });
-  return {
-    child,
-    lines,
-    exited,
-    stderr: () => err,
-    waitFor(pred, ms, what) {
-      const seen = lines.find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = {
-          pred,
-          resolve: (l: Json) => {
-            waiters.delete(w);
-            clearTimeout(timer);
-            resolve(l);
-          },
-        };
-        const fail = (why: string): void => {
-          if (!waiters.delete(w)) return;
-          clearTimeout(timer);
-          reject(new Error(`${why} waiting for ${what}; stderr: ${err.slice(-1500)}`));
-        };
-        const timer = setTimeout(() => fail(`timed out after ${ms} ms`), ms);
-        waiters.add(w);
-        void exited.then((code) => fail(`process exited (${code})`));
-      });
-    },
-  };
+  return track(child, cleanup);
 }
 
 /** Poll an async condition until it holds or the deadline passes. */

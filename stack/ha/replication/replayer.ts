@@ -69,6 +69,9 @@ export interface TakenOverConn {
   head: Uint8Array;
 }
 
+/** What a planned switchover hands over per connection (a taken-over connection less its engine info). */
+export type AdoptedConn = Omit<TakenOverConn, 'info' | 'head'> & { head?: Uint8Array };
+
 export interface ReplayStats {
   applied: number;
   mismatches: number;
@@ -137,17 +140,7 @@ export class Replayer {
    * Planned switchover, old active side: the connections it served (already in the engine)
    * are replayed from now on; everything else in the engine is dropped.
    */
-  adopt(
-    conns: {
-      conn: ConnId;
-      regenerable: boolean;
-      appState: Uint8Array;
-      written: number;
-      delivered: number;
-      unconsumed: Uint8Array;
-      head?: Uint8Array;
-    }[],
-  ): void {
+  adopt(conns: AdoptedConn[]): void {
     this.conns.clear();
     this.awaiting.clear();
     const keep = new Set(conns.map((c) => c.conn));

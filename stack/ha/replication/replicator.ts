@@ -11,6 +11,7 @@ import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
 import type { TcpEngine } from '../../tcp/engine.ts';
 import type { ClosedRecord, LogEntry, SnapshotRecord } from '../ipc/records.ts';
 import { encodeInputDetail, encodeSendDetail } from './detail-codec.ts';
+import type { AdoptedConn } from './replayer.ts';
 import { ChunkQueue, encodeSocketSnapshot } from './socket-snapshot.ts';
 
 /** Where entries go: returns the record's log index, or 0 when nothing replicates now. */
@@ -85,16 +86,7 @@ export class SsoReplicator {
   }
 
   /** Take connections over from the replayer (takeover): they stay SSO for the next standby. */
-  adopt(
-    conns: {
-      conn: ConnId;
-      regenerable: boolean;
-      appState: Uint8Array;
-      written: number;
-      delivered: number;
-      unconsumed: Uint8Array;
-    }[],
-  ): void {
+  adopt(conns: AdoptedConn[]): void {
     for (const c of conns) {
       const unconsumed = new ChunkQueue();
       unconsumed.push(c.unconsumed.slice());

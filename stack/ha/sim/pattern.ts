@@ -1,14 +1,5 @@
 /** Deterministic stream contents for the simulation: byte i of stream `seed`. */
-
-function mix32(x: number): number {
-  let h = x | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { mix32 } from '../../apps/stream-pattern.ts';
 
 export function patternBytes(seed: number, offset: number, length: number): Uint8Array {
   const out = new Uint8Array(length);

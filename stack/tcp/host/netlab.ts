@@ -94,7 +94,8 @@ export interface Proc {
   stderr(): string;
 }
 
-function track(child: ChildProcess, cleanup: Cleanup): Proc {
+/** Follow a child's JSON lines; it is killed at cleanup if still running. */
+export function track(child: ChildProcess, cleanup: Cleanup): Proc {
   const lines: Record<string, unknown>[] = [];
   const waiters: {
     pred: (l: Record<string, unknown>) => boolean;
@@ -126,7 +127,7 @@ function track(child: ChildProcess, cleanup: Cleanup): Proc {
   });
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (c: string) => {
-    err += c;
+    err = (err + c).slice(-20_000);
   });
   // 'close', not 'exit': stdout may still hold the last lines when the process exits.
   const exited = new Promise<number | null>((resolve) =>
