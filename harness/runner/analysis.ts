@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import type { ConnectionResult } from '../../reports/results-schema.ts';
 import { parseIpv4 } from '../../stack/wire/address.ts';
 import { analyzeCapture } from '../verdicts/analyze.ts';
+import type { FetchedCapture } from './captures.ts';
 import {
   type AgentConnection,
   type AgentView,
@@ -19,7 +20,7 @@ import type { IterationRecord } from './results.ts';
 
 export interface AnalyzeRunInput {
   dir: string;
-  pcaps: string[];
+  pcaps: FetchedCapture[];
   agents: AgentView[];
   records: IterationRecord[];
   chassisIp: string;
@@ -71,14 +72,14 @@ export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
     endMs: spans[i]!.end,
   }));
   const captures: CaptureFile[] = [];
-  for (const file of input.pcaps) {
+  for (const { path: file, host } of input.pcaps) {
     const report = await analyzeCapture(file, {
       address: parseIpv4(input.chassisIp),
       windows,
       maxStallMs: input.maxStallMs,
       testEndMs: input.trafficEnd,
     });
-    captures.push({ report, artifact: relative(input.dir, file) });
+    captures.push({ report, artifact: relative(input.dir, file), host });
   }
   for (const r of input.records) {
     if (r.inject !== undefined) {

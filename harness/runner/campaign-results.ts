@@ -63,7 +63,7 @@ export async function finishRun(
     artifact(dir, timelineFile, 'timeline'),
     artifact(dir, join(dir, 'testplan.yaml'), 'config', 'testplan'),
     artifact(dir, join(dir, 'lab.yaml'), 'config', 'lab file'),
-    ...r.pcaps.map((p) => artifact(dir, p, 'pcap')),
+    ...r.pcaps.map((p) => artifact(dir, p.path, 'pcap')),
     ...r.agents.map((a) => artifact(dir, a.logFile, 'agent-log', `agent on ${a.peer.name}`)),
     ...r.daemonLogs.map((p) => artifact(dir, p, 'daemon-log')),
     ...r.consoleLogs.filter((p) => existsSync(p)).map((p) => artifact(dir, p, 'console-log')),

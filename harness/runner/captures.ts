@@ -59,14 +59,20 @@ export async function startCaptures(
     );
 }
 
+/** A fetched capture file and the lab host it was taken on. */
+export interface FetchedCapture {
+  path: string;
+  host: string;
+}
+
 /** Stop every capture, fetch the files into `dir` (with a .stats sidecar) and remove them remotely. */
 export async function stopCaptures(
   caps: RunningCapture[],
   dir: string,
   timeline: Timeline,
-): Promise<string[]> {
+): Promise<FetchedCapture[]> {
   const stopped = await Promise.allSettled(caps.map((c) => c.capture.stop(8000)));
-  const files: string[] = [];
+  const files: FetchedCapture[] = [];
   for (const [i, c] of caps.entries()) {
     const outcome = stopped[i]!;
     if (outcome.status === 'rejected')
@@ -78,7 +84,7 @@ export async function stopCaptures(
     try {
       const summary = await c.capture.fetch(local);
       writeFileSync(`${local}.stats`, c.capture.report);
-      files.push(local);
+      files.push({ path: local, host: c.point.host });
       timeline.add('harness', 'capture.fetched', {
         capture: c.point.name,
         bytes: summary.bytes,

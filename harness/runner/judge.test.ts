@@ -230,3 +230,34 @@ test('a reconnect: the drop counts in the iteration it happened in, the next one
   t.deepEqual(second!.bytes, { toChassis: 10_000, fromChassis: 10_000 });
   t.false(second!.evidence.some((e) => e.kind === 'reconnect'));
 });
+
+test("another peer's capture (flooded frames, a stall open at its end) does not judge the connection", (t) => {
+  const a = agent();
+  const flooded = capture([], 0);
+  const fc = flooded.connections[0]!;
+  (fc as { windowStalls: unknown[] }).windowStalls = [
+    {
+      durationMs: 4000,
+      fromFrame: 5,
+      toFrame: 6,
+      fromMs: T0 + 6000,
+      toMs: T0 + 10_000,
+      openAtEnd: true,
+    },
+  ];
+  const judgeWith = (captures: Parameters<typeof judgeIterations>[0]['captures']) =>
+    judgeIterations({
+      spans: [span],
+      connections: agentConnections([a], '198.19.0.1'),
+      agents: [a],
+      captures,
+      maxStallMs: 1000,
+      runStart: T0,
+    }).get(1)![0]!;
+  const own = { report: capture([], 50), artifact: 'artifacts/peer1.pcap', host: 'peer1' };
+  const other = { report: flooded, artifact: 'artifacts/peer2.pcap', host: 'peer2' };
+  t.is(judgeWith([own, other]).verdict, 'ok');
+  t.is(judgeWith([own, other]).stallMs, 50);
+  // Without a capture of its own, whatever capture saw it still counts.
+  t.is(judgeWith([other]).verdict, 'stall');
+});

@@ -64,6 +64,18 @@ export interface CaptureFile {
   report: CaptureReport;
   /** Artifact path (relative to the run directory). */
   artifact: string;
+  /** Lab host the capture was taken on, when known. */
+  host?: string;
+}
+
+/**
+ * The captures that judge a connection: those taken on its own peer when there are any.
+ * Another peer's capture holds only what the LAN switch happened to flood to it (one
+ * direction, for a while after a takeover moves the chassis MAC), which proves nothing.
+ */
+export function capturesFor(captures: CaptureFile[], peer: string): CaptureFile[] {
+  const own = captures.filter((c) => c.host === peer);
+  return own.length > 0 ? own : captures;
 }
 
 const DROP_KINDS = new Set(['rst', 'fin', 'reconnect']);
@@ -133,7 +145,8 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
       );
       const cap: Observation = { problems: [], stallMs: 0, seen: false, incomplete: [] };
       const nearCapture: number[] = [];
-      for (const file of input.captures) {
+      const judging = capturesFor(input.captures, conn.peer);
+      for (const file of judging) {
         for (const cr of file.report.connections) {
           if (byLocal.get(cr.client) !== conn) continue;
           const overlaps = cr.firstMs < span.end && cr.lastMs >= span.start;
@@ -225,16 +238,10 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
               ? 'drop'
               : stallMs === null || stallMs > input.maxStallMs
                 ? 'stall'
-                : cap.incomplete.length > 0 || (!cap.seen && input.captures.length > 0)
+                : cap.incomplete.length > 0 || (!cap.seen && judging.length > 0)
                   ? 'inconclusive'
                   : 'ok';
-      if (
-        !cap.seen &&
-        input.captures.length > 0 &&
-        verdict === 'inconclusive' &&
-        !capOnly &&
-        !agentOnly
-      ) {
+      if (!cap.seen && judging.length > 0 && verdict === 'inconclusive' && !capOnly && !agentOnly) {
         evidence.push({
           kind: 'note',
           time: rel(span.start),

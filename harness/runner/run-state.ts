@@ -5,7 +5,7 @@
  */
 import type { Lab } from '../lab/schema.ts';
 import type { LoadedTestplan, PlannedFault } from '../plan/load.ts';
-import type { RunningCapture } from './captures.ts';
+import type { FetchedCapture, RunningCapture } from './captures.ts';
 import type { Cleanup } from './cleanup.ts';
 import type { LabAccess } from './lab-access.ts';
 import type { IterationRecord } from './results.ts';
@@ -30,7 +30,7 @@ export interface RunState {
   records: IterationRecord[];
   agents: RunningAgent[];
   captures: RunningCapture[];
-  pcaps: string[];
+  pcaps: FetchedCapture[];
   daemonLogs: string[];
   consoleLogs: string[];
   trafficStart: number;

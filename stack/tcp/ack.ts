@@ -34,8 +34,9 @@ export function processAck(
     return false;
   }
   const newWnd = peerWindow(tcb, seg);
+  const advances = seqGt(ack, tcb.sndUna);
   let finAcked = false;
-  if (seqGt(ack, tcb.sndUna)) {
+  if (advances) {
     const acked = seqDiff(ack, tcb.sndUna);
     const fin = finSeq(tcb);
     finAcked = tcb.finQueued && seqGt(ack, fin);
@@ -70,8 +71,10 @@ export function processAck(
     if (newReno.onDupAck(tcb)) retransmitHead(ctx, tcb);
   }
   if (tcb.sackOk && seg.options.sack) sackUpdate(tcb, seg.options.sack);
-  // Window update (RFC 9293 3.10.7.4, SND.WL1/SND.WL2 rule).
-  if (seqLt(tcb.sndWl1, seq) || (tcb.sndWl1 === seq && seqLe(tcb.sndWl2, ack))) {
+  // Window update (RFC 9293 3.10.7.4, SND.WL1/SND.WL2 rule), and, as Linux does, on any ACK
+  // that advances SND.UNA: a peer resending a hole carries an older SEQ than its pure ACKs did,
+  // but the newest window.
+  if (advances || seqLt(tcb.sndWl1, seq) || (tcb.sndWl1 === seq && seqLe(tcb.sndWl2, ack))) {
     const reopened = tcb.sndWnd === 0 && newWnd > 0;
     tcb.sndWnd = newWnd;
     tcb.sndWl1 = seq;

@@ -88,3 +88,34 @@ test('our receive window closes and reopens: the update goes out as soon as the 
     ),
   );
 });
+
+test('a retransmission that fills a hole updates the window: its ACK is new although its SEQ is older', (t) => {
+  // The out-of-order segment moved SND.WL1 past the hole; when the peer resends the hole its
+  // ACK advances SND.UNA and its window shrank. RFC 9293's SND.WL1 rule alone would keep the
+  // stale, larger window (SEG.SEQ < SND.WL1) and we would overrun the peer (Linux updates
+  // on any ACK that advances SND.UNA).
+  t.notThrows(() =>
+    runDrill(
+      `${HANDSHAKE}
++0    send 2896
++0    > . 1:1449(1448) ack 1 win 2048 <TS val * ecr 1010>
++0    > P. 1449:2897(1448) ack 1 win 2048 <TS val * ecr 1010>
+// The peer's first data segment is lost; the second arrives: we SACK it at once.
++.01  < P. 1001:2001(1000) ack 1449 win 502 <nop,nop,TS val 1020 ecr *>
++0    > . 2897:2897(0) ack 1 win 2048 <TS val * ecr 1010,sack 1001:2001>
+// The hole is resent with a newer ACK and a 1024-byte window (the peer's reader is slow).
++.01  < P. 1:1001(1000) ack 2897 win 8 <nop,nop,TS val 1030 ecr *>
++0    > . 2897:2897(0) ack 2001 win 2033 <TS val * ecr 1030>
+// 1024 bytes is under one MSS and under half the peer's largest window: nothing goes out
+// until the window reopens.
++0    send 5000
++.05  < . 2001:2001(0) ack 2897 win 501 <nop,nop,TS val 1080 ecr *>
++0    > . 2897:4345(1448) ack 2001 win 2033 <TS val * ecr 1080>
++0    > . 4345:5793(1448) ack 2001 win 2033 <TS val * ecr 1080>
++0    > . 5793:7241(1448) ack 2001 win 2033 <TS val * ecr 1080>
+// (Nagle holds the 656-byte tail until that data is acknowledged.)
+`,
+      TS,
+    ),
+  );
+});
