@@ -24,8 +24,12 @@ export interface ChassisControl {
   switchover(board: string): Promise<void>;
   /** Resolve when `board` has booted (console login prompt, SSH answering). */
   waitBooted(board: string, timeoutMs: number): Promise<void>;
-  /** Resolve when a board reports sync state `syncing` (bulk sync under way). */
-  waitSyncing(board: string, timeoutMs: number): Promise<void>;
+  /**
+   * Start a board's daemon and kill -9 it while its bulk sync is under way
+   * (from its hello asking for one until it is hot); says whether it landed
+   * there or the board had turned hot first.
+   */
+  startAndKillInBulkSync(board: string, timeoutMs: number): Promise<'in-sync' | 'hot-first'>;
   /** Resolve when there is an active board and a hot standby. */
   waitHot(timeoutMs: number): Promise<void>;
   /** Resolve when some board other than `previous` is active. */
@@ -48,6 +52,12 @@ export interface Fault {
   kind: FaultKind;
   description: string;
   expected: ExpectedOutcome;
+  /**
+   * How long the fault cuts the peers off from the chassis by design, when the
+   * expected outcome is that the chassis holds on rather than fails over (a
+   * pulled front cable): that outage is part of the expected stall.
+   */
+  outageMs?(timing: { hold_ms?: number }): number;
   /** Inject the fault; returns what heal needs (the target board, say). */
   inject(ctx: ChassisControl, timing: FaultTiming): Promise<FaultState>;
   /** Undo the fault and wait until the chassis is whole again (standby hot). */
@@ -120,6 +130,7 @@ interface FaultSpec {
   aim: 'active' | 'standby';
   /** Heal waits for the mate to have taken over before restoring anything. */
   takeover?: boolean;
+  outageMs?: Fault['outageMs'];
   /** Break the chassis; record in `state` what heal must restore. */
   act(ctx: ChassisControl, state: FaultState, timing: FaultTiming): Promise<void>;
 }
@@ -130,6 +141,7 @@ export function boardFault(spec: FaultSpec): Fault {
     kind: spec.kind,
     description: spec.description,
     expected: spec.expected ?? 'no-drop',
+    ...(spec.outageMs ? { outageMs: spec.outageMs } : {}),
     async inject(ctx, timing) {
       const target = spec.aim === 'active' ? await requireActive(ctx) : await requireStandby(ctx);
       const previousActive = spec.aim === 'active' ? target : (await ctx.roles()).active;

@@ -20,7 +20,6 @@ class ModelChassis implements ChassisControl {
   ]);
   cablesState = new Map<string, 'up' | 'down'>();
   active = 'rp0';
-  syncing = false;
 
   private alive(b: string): boolean {
     return this.powered.get(b) === true && this.daemon.get(b) === 'running';
@@ -51,7 +50,6 @@ class ModelChassis implements ChassisControl {
   async startDaemon(board: string) {
     this.log.push(`start ${board}`);
     this.daemon.set(board, 'running');
-    this.syncing = true;
   }
   cables(board: string) {
     return { front: `${board}-front`, ipc: 'ipc' };
@@ -67,13 +65,17 @@ class ModelChassis implements ChassisControl {
   async waitBooted(board: string) {
     if (!this.powered.get(board)) throw new Error(`${board} is off`);
   }
-  async waitSyncing(board: string) {
-    if (!this.syncing) throw new Error(`${board} is not syncing`);
+  /** Outcomes the next startAndKillInBulkSync calls return (then in-sync). */
+  bulkOutcomes: Array<'in-sync' | 'hot-first'> = [];
+  async startAndKillInBulkSync(board: string) {
+    this.log.push(`start ${board}`);
+    this.log.push(`signal ${board} KILL`);
+    this.daemon.set(board, 'dead');
+    return this.bulkOutcomes.shift() ?? 'in-sync';
   }
   async waitHot() {
     const { active, standby } = await this.roles();
     if (!active || !standby) throw new Error('chassis not whole');
-    this.syncing = false;
   }
   async waitTakeover(previous: string) {
     if (this.active === previous) throw new Error('no takeover');
@@ -139,5 +141,18 @@ test('a fault with no active board to aim at fails clearly', async (t) => {
   chassis.powered.set('rp1', false);
   await t.throwsAsync(FAULTS['kill-active'].inject(chassis, timing), {
     message: /no active board/,
+  });
+});
+
+test('kill-standby-during-bulk-sync tries again when the standby was hot first, and says when it never hit', async (t) => {
+  const again = new ModelChassis();
+  again.bulkOutcomes = ['hot-first'];
+  const state = await FAULTS['kill-standby-during-bulk-sync'].inject(again, timing);
+  t.deepEqual(state.killed, ['rp1']);
+  t.is(again.log.filter((l) => l === 'start rp1').length, 2);
+  const never = new ModelChassis();
+  never.bulkOutcomes = ['hot-first', 'hot-first', 'hot-first'];
+  await t.throwsAsync(FAULTS['kill-standby-during-bulk-sync'].inject(never, timing), {
+    message: /turned hot before the kill landed, 3 times/,
   });
 });

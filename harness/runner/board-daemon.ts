@@ -32,8 +32,12 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 
-/** Parse what the control socket (or `rpd status --json`) printed. */
-export function parseStatus(board: Board, text: string): BoardStatus {
+/**
+ * Parse what the control socket (or `rpd status --json`) printed. A daemon
+ * configured for HA answers as a single board for a moment while it starts:
+ * with `expectHa`, that is a board still booting, never an active one.
+ */
+export function parseStatus(board: Board, text: string, expectHa = false): BoardStatus {
   const base: BoardStatus = {
     board: board.name,
     slot: board.slot,
@@ -60,14 +64,14 @@ export function parseStatus(board: Board, text: string): BoardStatus {
   const daemon = obj(result.daemon) ?? {};
   const ha = obj(result.ha);
   const tcp = obj(result.tcp);
-  const roleText = String(ha?.role ?? daemon.role ?? '');
+  const roleText = expectHa && !ha ? 'booting' : String(ha?.role ?? daemon.role ?? '');
   const role = (['booting', 'active', 'standby', 'inactive'] as const).find((r) => r === roleText);
   const syncText = String(ha?.sync ?? ha?.sync_state ?? '');
   const sync = (['cold', 'syncing', 'hot', 'disconnected'] as const).find((s) => s === syncText);
   return {
     ...base,
     running: true,
-    ha: ha !== undefined,
+    ha: ha !== undefined || expectHa,
     ...(typeof daemon.pid === 'number' ? { pid: daemon.pid } : {}),
     ...(role ? { role } : {}),
     ...(sync ? { sync } : {}),
@@ -85,6 +89,8 @@ export class BoardDaemon {
     readonly shell: RemoteHost,
     /** The `hitless` command on the board. */
     readonly hitless: string,
+    /** Its config has an HA block: a status without one is a daemon still starting. */
+    readonly expectHa = false,
   ) {
     this.files = boardFiles(board);
   }
@@ -132,15 +138,20 @@ export class BoardDaemon {
         running: false,
         ha: false,
       };
-    return parseStatus(this.board, r.stdout);
+    return parseStatus(this.board, r.stdout, this.expectHa);
+  }
+
+  /**
+   * Matches the daemon's command line but not a shell's that carries the
+   * pattern itself (nor its forks about to exec): `rpd --confi[g] FILE`.
+   */
+  private get pgrepPattern(): string {
+    return `rpd --confi[g] ${this.files.config.replace(/[.[\]*+?^$(){}|\\]/g, '\\$&')}`;
   }
 
   /** Pids of this board's daemon processes (by the config path on its command line). */
   async pids(): Promise<number[]> {
-    // The shell running pgrep carries the pattern on its own command line: leave it out.
-    const out = await this.shell.run(
-      `pgrep -f -- ${shellQuote(`rpd --config ${this.files.config}`)} | grep -vx "$$" || true`,
-    );
+    const out = await this.shell.run(`pgrep -f -- ${shellQuote(this.pgrepPattern)} || true`);
     return out
       .split(/\s+/)
       .map(Number)
@@ -177,6 +188,63 @@ export class BoardDaemon {
       `mkdir -p ${q(this.files.runDir)}; setsid nohup ${this.hitless} rpd --config ${q(this.files.config)} ` +
         `</dev/null >>${q(this.files.log)} 2>&1 & echo started`,
     );
+  }
+
+  /** The daemon log's last lines, joined with ' | '. */
+  async lastLogLines(n: number): Promise<string> {
+    const r = await this.shell.exec(`tail -n ${n} ${shellQuote(this.files.log)}`, {
+      timeoutMs: 5000,
+    });
+    return r.stdout.trim().split('\n').join(' | ').slice(0, 600);
+  }
+
+  /**
+   * Start the daemon and SIGKILL it the moment it logs its IPC up: its hello
+   * has just asked the active for a bulk sync, which lasts a few milliseconds,
+   * less than one status poll over SSH, so the watch runs on the board (tail
+   * -F of the daemon log). Says whether the kill landed before the daemon
+   * turned hot (`in-sync`), after (`hot-first`), or never came (`timeout`).
+   */
+  async startAndKillInBulkSync(
+    timeoutMs: number,
+  ): Promise<{ outcome: 'in-sync' | 'hot-first' | 'timeout'; pids: number[] }> {
+    const q = shellQuote;
+    const log = q(this.files.log);
+    // Read by `bash -s` from standard input: no command line of this script matches pgrep's pattern.
+    const script = [
+      `off=$(stat -c %s ${log} 2>/dev/null || echo 0)`,
+      `exec 3< <(exec tail -c +$((off + 1)) -F ${log} 2>/dev/null)`,
+      'tp=$!',
+      `mkdir -p ${q(this.files.runDir)}`,
+      `setsid nohup ${this.hitless} rpd --config ${q(this.files.config)} </dev/null >>${log} 2>&1 3<&- &`,
+      `if timeout ${Math.ceil(timeoutMs / 1000)} grep -m1 -q '"event":"ha-ipc-up"' <&3; then found=1; else found=0; fi`,
+      'kill $tp 2>/dev/null; exec 3<&-',
+      'if [ $found = 0 ]; then echo "result timeout"; exit 0; fi',
+      `pids=$(pgrep -f -- ${q(this.pgrepPattern)})`,
+      'kill -KILL $pids 2>/dev/null',
+      'echo "pids" $pids',
+      'sleep 0.1',
+      `if tail -c +$((off + 1)) ${log} | grep -q '"event":"ha-hot"'; then echo "result hot-first"; else echo "result in-sync"; fi`,
+    ].join('\n');
+    const out = await this.shell.run('bash -s', {
+      input: `${script}\n`,
+      timeoutMs: timeoutMs + 10_000,
+    });
+    const outcome = /result (in-sync|hot-first|timeout)/.exec(out)?.[1] as
+      | 'in-sync'
+      | 'hot-first'
+      | 'timeout'
+      | undefined;
+    if (!outcome)
+      throw new RunnerError(
+        'RUN_DAEMON',
+        `${this.board.name}: kill in bulk sync: ${out.slice(0, 300)}`,
+      );
+    const pids = (/pids ([\d ]*)/.exec(out)?.[1] ?? '')
+      .split(' ')
+      .map(Number)
+      .filter((n) => n > 0);
+    return { outcome, pids };
   }
 
   /** Stop every daemon of this board (TERM, then KILL after a grace time); resumes a frozen one first. */

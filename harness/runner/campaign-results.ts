@@ -4,16 +4,18 @@
  * artifact, the plan's reports, the exit code and the closing lines.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseFormats, writeReports } from '../../reports/render.ts';
 import type { Artifact, Results } from '../../reports/results-schema.ts';
 import { analyzeRun } from './analysis.ts';
 import type { RunError } from './campaign-teardown.ts';
+import { mergeConsoleLog } from './console-log.ts';
 import { chassisAddress } from './daemon-config.ts';
 import { messageOf } from './errors.ts';
 import { artifact, assembleResults, writeResults } from './results.ts';
 import type { RunState } from './run-state.ts';
 import { elapsedSince } from './schedule.ts';
+import { refineTakeovers } from './takeover-time.ts';
 
 export interface RunOutcome {
   dir: string;
@@ -41,9 +43,13 @@ export async function finishRun(
   const trafficEnd = r.trafficEnd ?? Date.now();
   const last = r.records.at(-1);
   if (last) last.spanEnd = Math.max(last.spanEnd, trafficEnd);
+  for (const file of r.consoleLogs) {
+    mergeConsoleLog(file, basename(file).replace(/-console\.log$/, ''), timeline);
+  }
   timeline.add('harness', 'run.end', {});
   const timelineFile = timeline.save();
 
+  refineTakeovers(r.records, timeline.all());
   const analysis = await analyzeRun({
     dir,
     pcaps: r.pcaps,

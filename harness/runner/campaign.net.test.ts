@@ -38,7 +38,14 @@ netTest('a tiny campaign runs end to end: results, reports, captures, agent logs
   const agentLog = readFileSync(join(out, 'artifacts/agent-peer1.jsonl'), 'utf8');
   t.regex(agentLog, /"event":"summary"/, 'the agent stopped cleanly and summed up');
   const kinds = new Set(results.timeline.map((e) => e.kind));
-  for (const k of ['fault.inject', 'signal', 'fault.healed', 'agent.start', 'capture.fetched'])
+  for (const k of [
+    'fault.inject',
+    'signal',
+    'fault.healed',
+    'agent.start',
+    'capture.fetched',
+    'console',
+  ])
     t.true(kinds.has(k), k);
   if (results.verdict === 'fail') {
     // A failing chassis must come with evidence.

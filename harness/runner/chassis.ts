@@ -127,10 +127,19 @@ export class LabChassis implements ChassisControl {
   async startDaemon(board: string): Promise<void> {
     this.mark('daemon.start', { board });
     await this.daemon(board).start();
-    await this.waitFor(`${board}'s daemon to answer`, 20_000, async () => {
-      const s = await this.observe(this.daemon(board));
-      return s.running ? true : undefined;
-    });
+    try {
+      await this.waitFor(`${board}'s daemon to answer`, 20_000, async () => {
+        const s = await this.observe(this.daemon(board));
+        return s.running ? true : undefined;
+      });
+    } catch (err) {
+      // A daemon that died at start says why in its log: put that in the error.
+      const last = await this.daemon(board)
+        .lastLogLines(3)
+        .catch(() => '');
+      if (last) (err as Error).message += `; last lines of its log: ${last}`;
+      throw err;
+    }
   }
 
   cables(board: string): { front: string; ipc: string } {
@@ -165,17 +174,16 @@ export class LabChassis implements ChassisControl {
       );
   }
 
-  async waitSyncing(board: string, timeoutMs: number): Promise<void> {
-    await this.waitFor(
-      `${board} to start its bulk sync`,
-      timeoutMs,
-      async () => {
-        const s = await this.observe(this.daemon(board));
-        return s.sync === 'syncing' ? true : undefined;
-      },
-      // A bulk sync of a few connections lasts a few hundred milliseconds: look often.
-      20,
-    );
+  async startAndKillInBulkSync(board: string, timeoutMs: number): Promise<'in-sync' | 'hot-first'> {
+    this.mark('daemon.start', { board, killInBulkSync: true });
+    const { outcome, pids } = await this.daemon(board).startAndKillInBulkSync(timeoutMs);
+    if (outcome === 'timeout')
+      throw new RunnerError(
+        'RUN_TIMEOUT',
+        `${board}'s daemon never brought its IPC up within ${timeoutMs} ms`,
+      );
+    this.mark('signal', { board, signal: 'KILL', pids, bulkSync: outcome });
+    return outcome;
   }
 
   /**
@@ -185,30 +193,38 @@ export class LabChassis implements ChassisControl {
    */
   async waitHot(timeoutMs: number): Promise<void> {
     const started = Date.now();
-    await this.waitFor('an active board with a hot standby', timeoutMs, async () => {
-      const all = await this.poll();
-      if (all.every((s) => s.running && !s.ha)) {
-        if (!this.noHaNoted) {
-          this.noHaNoted = true;
-          this.mark('ha.unavailable', {
-            note: 'the daemons run without HA mode: no standby replicates, no switchover can be hitless',
-          });
+    await this.deviceWait(
+      'RUN_NOT_HOT',
+      'an active board with a hot standby',
+      () => true,
+      timeoutMs,
+      async () => {
+        const all = await this.poll();
+        if (all.every((s) => s.running && !s.ha)) {
+          if (!this.noHaNoted) {
+            this.noHaNoted = true;
+            this.mark('ha.unavailable', {
+              note: 'the daemons run without HA mode: no standby replicates, no switchover can be hitless',
+            });
+          }
+          return true;
         }
-        return true;
-      }
-      const { active, standby } = pickRoles(all);
-      const sb = all.find((s) => s.board === standby);
-      const ac = all.find((s) => s.board === active);
-      return active && standby && (sb?.sync === 'hot' || (!sb?.sync && ac?.sync === 'hot'))
-        ? true
-        : undefined;
-    });
+        const { active, standby } = pickRoles(all);
+        const sb = all.find((s) => s.board === standby);
+        const ac = all.find((s) => s.board === active);
+        return active && standby && (sb?.sync === 'hot' || (!sb?.sync && ac?.sync === 'hot'))
+          ? true
+          : undefined;
+      },
+    );
     this.mark('ha.hot', { waitedMs: Date.now() - started });
   }
 
   async waitTakeover(previous: string, timeoutMs: number): Promise<string> {
-    const board = await this.waitFor(
+    const board = await this.deviceWait(
+      'RUN_NO_TAKEOVER',
       `a board other than ${previous} to become active`,
+      (b) => b !== previous,
       timeoutMs,
       async () => {
         const { active } = pickRoles(await this.poll());
@@ -219,6 +235,33 @@ export class LabChassis implements ChassisControl {
     );
     this.mark('ha.takeover', { from: previous, to: board });
     return board;
+  }
+
+  /**
+   * A wait on the boards' own behaviour: a timeout while the boards that had
+   * to act all answer is the device's failure (code), with what each board
+   * reported at the end.
+   */
+  private async deviceWait<T>(
+    code: 'RUN_NOT_HOT' | 'RUN_NO_TAKEOVER',
+    what: string,
+    mustAnswer: (board: string) => boolean,
+    timeoutMs: number,
+    probe: () => Promise<T | undefined>,
+    pollMs = this.pollMs,
+  ): Promise<T> {
+    try {
+      return await this.waitFor(what, timeoutMs, probe, pollMs);
+    } catch (err) {
+      if ((err as RunnerError).code !== 'RUN_TIMEOUT') throw err;
+      const all = [...this.last.values()];
+      const actors = all.filter((s) => mustAnswer(s.board));
+      if (actors.length === 0 || !actors.every((s) => s.reachable && s.running)) throw err;
+      const boards = all.map(
+        (s) => `${s.board} ${s.role ?? '?'}/${s.sync ?? '?'} epoch ${s.epoch ?? '?'}`,
+      );
+      throw new RunnerError(code, `${(err as Error).message} (boards: ${boards.join(', ')})`);
+    }
   }
 
   private async waitFor<T>(

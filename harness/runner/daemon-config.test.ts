@@ -50,6 +50,13 @@ test('status: the control socket answer and the CLI form both parse; garbage is 
     JSON.stringify({ daemon: { pid: 9, role: 'active' }, tcp: { connections: 4 } }, null, 2),
   );
   t.like(single, { running: true, ha: false, role: 'active', connections: 4 });
+  // An HA daemon answers as a single board while it starts: booting, not a second active.
+  const starting = parseStatus(
+    b,
+    '{"ok":true,"result":{"daemon":{"pid":9,"mode":"single","role":"active"}}}',
+    true,
+  );
+  t.like(starting, { running: true, ha: true, role: 'booting' });
   t.like(parseStatus(b, 'socat: connection refused'), { running: false });
 });
 

@@ -23,7 +23,6 @@ export function mergeDaemonLog(
   }
   let added = 0;
   for (const line of text.split('\n')) {
-    if (added >= MAX_DAEMON_EVENTS) break;
     if (!line.startsWith('{')) continue;
     let entry: Record<string, unknown>;
     try {
@@ -36,6 +35,11 @@ export function mergeDaemonLog(
     if (typeof event !== 'string' || Number.isNaN(at) || at < window.from || at > window.to)
       continue;
     if (level === 'debug') continue;
+    if (added >= MAX_DAEMON_EVENTS) {
+      // Said on the timeline: a reader must know the rest is only in the artifact.
+      timeline.add('harness', 'daemon-log.truncated', { board, kept: added, file });
+      break;
+    }
     timeline.add(
       board,
       `daemon.${event}`,

@@ -128,7 +128,7 @@ export async function deployStack(
   for (const board of boards) {
     const shell = access.host(board.name);
     const files = boardFiles(board);
-    const d = new BoardDaemon(board, shell, hitless);
+    const d = new BoardDaemon(board, shell, hitless, !(replicationOff && !replicationKey));
     daemons.set(board.name, d);
     await d.stop();
     await d.ensureLanAddress(boardLanAddress(lab, board.slot), chassisAddress(lab).prefix);

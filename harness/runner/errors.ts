@@ -1,5 +1,10 @@
-/** Errors of the campaign runner: the harness or the lab failed, not the device under test. */
+/**
+ * Errors of the campaign runner: the harness or the lab failed, not the device
+ * under test, except the DEVICE_CODES below.
+ */
 export type RunnerErrorCode =
+  | 'RUN_NOT_HOT'
+  | 'RUN_NO_TAKEOVER'
   | 'RUN_SSH'
   | 'RUN_TIMEOUT'
   | 'RUN_DEPLOY'
@@ -21,6 +26,12 @@ export class RunnerError extends Error {
     this.name = 'RunnerError';
   }
 }
+
+/**
+ * Waits that end because the boards themselves did not do their part (every
+ * board powered, cables up, daemons answering): the device under test failed.
+ */
+export const DEVICE_CODES: ReadonlySet<string> = new Set(['RUN_NOT_HOT', 'RUN_NO_TAKEOVER']);
 
 /** The error's stable code (its class's `code`), or a generic one. */
 export function codeOf(err: unknown): string {

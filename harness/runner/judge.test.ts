@@ -261,3 +261,79 @@ test("another peer's capture (flooded frames, a stall open at its end) does not 
   // Without a capture of its own, whatever capture saw it still counts.
   t.is(judgeWith([other]).verdict, 'stall');
 });
+
+test("a span's own stall limit (a fault with an outage by design) replaces the plan's", (t) => {
+  const a = agent();
+  const connections = agentConnections([a], '198.19.0.1');
+  const run = (stallLimit?: { ms: number; why?: string }) =>
+    judgeIterations({
+      spans: [{ ...span, ...(stallLimit ? { stallLimit } : {}) }],
+      connections,
+      agents: [a],
+      captures: [{ report: capture([], 3200), artifact: 'artifacts/p.pcap' }],
+      maxStallMs: 1000,
+      runStart: T0,
+    }).get(1)![0]!;
+  t.is(run().verdict, 'stall');
+  t.regex(run().evidence.find((e) => e.kind === 'stall')!.detail, /limit 1000 ms\)/);
+  t.is(run({ ms: 5000, why: '1000 ms + 2000 ms outage' }).verdict, 'ok');
+  const over = run({ ms: 3000, why: '1000 ms + 1000 ms outage' });
+  t.is(over.verdict, 'stall');
+  t.regex(over.evidence.find((e) => e.kind === 'stall')!.detail, /limit 3000 ms = 1000 ms \+/);
+});
+
+test('an ACK for unsent bytes in a capture that lost packets is no proof: inconclusive, not corrupt', (t) => {
+  const ackUnsent = {
+    kind: 'ack-unsent',
+    severity: 'drop',
+    from: '198.19.0.11:40000',
+    frame: 77,
+    timeMs: T0 + 5000,
+    detail: 'ACK 22176 bytes beyond the highest sequence sent',
+  } as const;
+  const a = agent();
+  const connections = agentConnections([a], '198.19.0.1');
+  const run = (droppedByCapture?: number) => {
+    const report = capture([ackUnsent]);
+    if (droppedByCapture !== undefined) report.droppedByCapture = droppedByCapture;
+    return judgeIterations({
+      spans: [span],
+      connections,
+      agents: [a],
+      captures: [{ report, artifact: 'artifacts/p.pcap' }],
+      maxStallMs: 1000,
+      runStart: T0,
+    }).get(1)![0]!;
+  };
+  t.is(run().verdict, 'corrupt', 'a whole capture proves it');
+  const lossy = run(3818);
+  t.is(lossy.verdict, 'inconclusive');
+  t.true(lossy.evidence.some((e) => /lost 3818 packets: not proof/.test(e.detail)));
+});
+
+test('a stall counts for the fault it began in, not for the next one it runs into', (t) => {
+  const a = agent([
+    { ts: T0 + 12_500, event: 'stall', conn: 0, ms: 4000, since: T0 + 8500 } as AgentEvent,
+  ]);
+  const connections = agentConnections([a], '198.19.0.1');
+  const second = { index: 2, start: T0 + 10_000, end: T0 + 20_000 };
+  const report = capture([], 50);
+  const conn0 = report.connections[0]!;
+  (conn0 as { windowStalls: unknown[] }).windowStalls = [
+    { durationMs: 4000, fromMs: T0 + 8500, toMs: T0 + 12_500 },
+    { durationMs: 4000, fromMs: T0 + 8500, toMs: T0 + 12_500 },
+  ];
+  (conn0 as { lastMs: number }).lastMs = T0 + 19_000;
+  const byIt = judgeIterations({
+    spans: [span, second],
+    connections,
+    agents: [a],
+    captures: [{ report, artifact: 'artifacts/p.pcap' }],
+    maxStallMs: 1000,
+    runStart: T0,
+  });
+  t.is(byIt.get(1)![0]!.verdict, 'stall');
+  t.is(byIt.get(1)![0]!.stallMs, 4000);
+  t.is(byIt.get(2)![0]!.verdict, 'ok');
+  t.is(byIt.get(2)![0]!.stallMs, 0);
+});

@@ -20,6 +20,8 @@ export interface Span {
   index: number;
   start: number;
   end: number;
+  /** This iteration's stall limit when it differs from the plan's (stall-limit.ts). */
+  stallLimit?: { ms: number; why?: string };
 }
 
 export interface AgentView {
@@ -80,6 +82,12 @@ export function capturesFor(captures: CaptureFile[], peer: string): CaptureFile[
 
 const DROP_KINDS = new Set(['rst', 'fin', 'reconnect']);
 const CORRUPT_KINDS = new Set(['hole', 'divergence', 'ack-unsent', 'out-of-window']);
+/**
+ * What a capture that lost packets itself (tcpdump's kernel drops) also shows
+ * with a healthy chassis: a frame it missed looks like a hole, or like an
+ * ACK for bytes never sent. From such a capture these prove nothing.
+ */
+const CAPTURE_LOSS_KINDS = new Set(['hole', 'ack-unsent', 'out-of-window']);
 
 function mapCaptureEvidence(
   e: CaptureEvidence,
@@ -137,6 +145,10 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
 
   input.spans.forEach((span, spanIdx) => {
     const results: ConnectionResult[] = [];
+    const limitMs = span.stallLimit?.ms ?? input.maxStallMs;
+    const limitText = span.stallLimit?.why
+      ? `limit ${limitMs} ms = ${span.stallLimit.why}`
+      : `limit ${limitMs} ms`;
     for (const conn of input.connections) {
       const agent = input.agents.find((a) => a.peer === conn.peer);
       const errors = (agent?.events ?? []).filter(
@@ -151,11 +163,17 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
           if (byLocal.get(cr.client) !== conn) continue;
           const overlaps = cr.firstMs < span.end && cr.lastMs >= span.start;
           for (const e of cr.evidence) {
+            const lossy = (file.report.droppedByCapture ?? 0) > 0 && CAPTURE_LOSS_KINDS.has(e.kind);
             const problem: Problem | undefined = DROP_KINDS.has(e.kind)
               ? 'drop'
-              : CORRUPT_KINDS.has(e.kind)
+              : CORRUPT_KINDS.has(e.kind) && !lossy
                 ? 'corrupt'
                 : undefined;
+            if (lossy && e.timeMs >= span.start && e.timeMs < span.end) {
+              cap.incomplete.push(
+                `${e.kind} at frame ${e.frame} of ${file.artifact}, which lost ${file.report.droppedByCapture} packets: not proof`,
+              );
+            }
             if (!problem) continue;
             const at = e.kind === 'reconnect' ? brokenAt(errors, e.timeMs) : e.timeMs;
             if (at >= span.start - AGREEMENT_SLACK_MS && at < span.end + AGREEMENT_SLACK_MS)
@@ -167,7 +185,11 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
           if (!overlaps) continue;
           cap.seen = true;
           const ws = cr.windowStalls[spanIdx];
-          if (ws) cap.stallMs = ws.openAtEnd ? null : Math.max(cap.stallMs ?? 0, ws.durationMs);
+          // A stall that began before this span is the earlier fault's (it overlaps that span too).
+          const inherited =
+            ws !== null && ws !== undefined && spanIdx > 0 && ws.fromMs < span.start;
+          if (ws && !inherited)
+            cap.stallMs = ws.openAtEnd ? null : Math.max(cap.stallMs ?? 0, ws.durationMs);
           if (cr.verdict === 'inconclusive') cap.incomplete.push(...cr.reasons);
         }
       }
@@ -175,9 +197,13 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
       const agentNear = errors.filter(
         (e) => e.ts >= span.start - AGREEMENT_SLACK_MS && e.ts < span.end + AGREEMENT_SLACK_MS,
       );
+      // Each stall counts for the span it began in (a first span also takes what came before it).
       const stalls = (agent?.events ?? []).filter(
         (e): e is Extract<AgentEvent, { event: 'stall' }> =>
-          e.event === 'stall' && e.conn === conn.conn && e.ts >= span.start && e.ts < span.end,
+          e.event === 'stall' &&
+          e.conn === conn.conn &&
+          (spanIdx === 0 || e.since >= span.start) &&
+          e.since < span.end,
       );
       if (
         !aliveIn(agent?.events ?? [], conn.conn, span) &&
@@ -196,14 +222,14 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
       }
       const agentStall = Math.max(0, ...stalls.map((s) => s.ms));
       const stallMs = cap.stallMs === null ? null : Math.round(Math.max(cap.stallMs, agentStall));
-      if (stallMs === null || stallMs > input.maxStallMs) {
+      if (stallMs === null || stallMs > limitMs) {
         evidence.push({
           kind: 'stall',
           time: rel(stalls[0]?.since ?? span.start),
           detail:
             stallMs === null
               ? 'no progress again before the end of the capture'
-              : `no progress for ${stallMs} ms (limit ${input.maxStallMs} ms)`,
+              : `no progress for ${stallMs} ms (${limitText})`,
         });
       }
       const agentDrop = inSpan.some((e) => e.error !== 'mismatch');
@@ -236,7 +262,7 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
             ? 'corrupt'
             : capDrop || agentDrop
               ? 'drop'
-              : stallMs === null || stallMs > input.maxStallMs
+              : stallMs === null || stallMs > limitMs
                 ? 'stall'
                 : cap.incomplete.length > 0 || (!cap.seen && judging.length > 0)
                   ? 'inconclusive'

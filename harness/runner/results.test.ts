@@ -127,3 +127,33 @@ test('a double fault that could not be completed is an error, not a failure of t
   t.is(it.expected, 'expected-degraded');
   t.is(it.error?.code, 'RUN_TIMEOUT');
 });
+
+test('a pair that never resyncs fails the iteration, a double fault too; a lab timeout stays an error', (t) => {
+  const notHot = { code: 'RUN_NOT_HOT', message: 'timed out waiting for a hot standby' };
+  const it = iterationOf(rec({ error: notHot }), [conn('ok')], plan, 1000, []);
+  t.is(it.status, 'fail');
+  t.is(it.error?.code, 'RUN_NOT_HOT');
+  const df = iterationOf(
+    rec({ kind: 'double-fault', expected: 'degraded', error: notHot }),
+    [conn('drop')],
+    plan,
+    1000,
+    [],
+  );
+  t.is(df.status, 'fail');
+  t.regex(df.summary, /hot standby; 1 of 1 connections failed/);
+  const lab = { code: 'RUN_TIMEOUT', message: 'timed out waiting for rp0 to boot (SSH)' };
+  t.is(iterationOf(rec({ error: lab }), [conn('ok')], plan, 1000, []).status, 'error');
+});
+
+test('a pulled front cable passes with a stall within its outage allowance, and says so', (t) => {
+  const it = iterationOf(
+    rec({ kind: 'pull-front-cable-active', holdMs: 2000, takeover: undefined }),
+    [conn('ok', 3300)],
+    plan,
+    1000,
+    [],
+  );
+  t.is(it.status, 'pass');
+  t.regex(it.summary, /longest stall 3300 ms \(limit 9000 ms = 1000 ms \+ 2000 ms outage/);
+});

@@ -24,7 +24,9 @@ import type { Lab } from '../lab/schema.ts';
 import type { LoadedTestplan } from '../plan/load.ts';
 import type { FaultKind } from '../plan/schema.ts';
 import { CHECKOUT } from './deploy.ts';
+import { DEVICE_CODES } from './errors.ts';
 import type { AgentConnection, AgentView } from './judge.ts';
+import { stallLimitFor } from './stall-limit.ts';
 import type { TimelineEntry } from './timeline.ts';
 
 export interface IterationRecord {
@@ -218,6 +220,15 @@ export function iterationOf(
   if (r.skipped) {
     status = 'skipped';
     summary = r.skipped;
+  } else if (r.error && DEVICE_CODES.has(r.error.code)) {
+    // The boards answered but did not take over or resync: whatever the fault expected, a failure.
+    status = 'fail';
+    summary = [
+      r.error.message,
+      bad.length > 0 ? `${bad.length} of ${connections.length} connections failed` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
   } else if (r.error?.code === 'RUN_INTERRUPTED') {
     status = 'error';
     summary = r.error.message;
@@ -261,7 +272,8 @@ export function iterationOf(
     summary = error.message;
   } else {
     status = 'pass';
-    summary = `${connections.length} connections, no drop, longest stall ${stallMs ?? '?'} ms`;
+    const limit = stallLimitFor(r, plan.checks.max_stall_ms);
+    summary = `${connections.length} connections, no drop, longest stall ${stallMs ?? '?'} ms${limit.why ? ` (limit ${limit.ms} ms = ${limit.why})` : ''}`;
   }
   return {
     index: r.index,

@@ -163,7 +163,7 @@ export async function runSchedule(c: ScheduleContext): Promise<void> {
         c.timeline,
       );
       await restartMissingDaemons(c.chassis);
-      await c.chassis.waitHot(c.plan.settle.standby_hot_timeout_ms);
+      await settleOrRepair(c.chassis, c.timeline, c.plan.settle.standby_hot_timeout_ms);
     } finally {
       rec.takeover = takeoverTime(c.timeline, rec);
       rec.spanEnd = Date.now();
@@ -172,6 +172,33 @@ export async function runSchedule(c: ScheduleContext): Promise<void> {
     }
   }
   if (c.schedule.length > 0) c.print(`[${elapsedSince(c.startedAt)}] schedule done`);
+}
+
+/**
+ * Back to an active board with a hot standby before the next fault. A pair
+ * that does not resync by itself (the device's failure, already recorded on
+ * the iteration) is repaired by restarting every daemon but the active's, so
+ * the rest of the schedule still runs; if even that fails the run ends.
+ */
+async function settleOrRepair(
+  ch: LabChassis,
+  timeline: Timeline,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await ch.waitHot(timeoutMs);
+    return;
+  } catch (err) {
+    if (codeOf(err) !== 'RUN_NOT_HOT') throw err;
+  }
+  const { active } = await ch.roles();
+  const others = [...ch.daemons.keys()].filter((b) => b !== active);
+  timeline.add('harness', 'chassis.repair', { restart: others, active: active ?? null });
+  for (const board of others) {
+    await ch.signalDaemon(board, 'KILL').catch(() => undefined);
+    await ch.startDaemon(board);
+  }
+  await ch.waitHot(timeoutMs);
 }
 
 async function restartMissingDaemons(ch: LabChassis): Promise<void> {

@@ -53,12 +53,31 @@ export const haSchema = z
     ipc: z.object({ local: ipv4, mate: ipv4, port: z.number().int().min(1).max(65535) }).strict(),
     /** The boards' own kernel addresses on the front LAN (second heartbeat path). */
     lan: z.object({ local: ipv4, mate: ipv4 }).strict(),
+    /**
+     * Heartbeats on both paths, sent and heard by a thread of their own. The mate is dead when
+     * both paths are silent for interval_ms × misses. `hang_ms`: when the daemon's event loop
+     * has not run for this long it is wedged and its heartbeats stop, so the mate takes over
+     * (after hang_ms + detection); default 500 ms, or 3 × interval_ms if that is longer.
+     */
     heartbeat: z
       .object({
         interval_ms: z.number().int().min(1).max(60_000).default(10),
         misses: z.number().int().min(1).max(1000).default(3),
+        hang_ms: z
+          .number()
+          .int()
+          .min(2)
+          .max(600_000)
+          .optional()
+          .describe(
+            'Event-loop hang after which the heartbeats stop (the mate takes over); default 500 ms, or 3 × interval_ms if longer',
+          ),
       })
       .strict()
+      .refine((h) => h.hang_ms === undefined || h.hang_ms >= 2 * h.interval_ms, {
+        message: 'hang_ms must be at least 2 × interval_ms',
+        path: ['hang_ms'],
+      })
       .default({ interval_ms: 10, misses: 3 }),
     /**
      * How long the active keeps holding output for the standby's confirmations once IPC alone

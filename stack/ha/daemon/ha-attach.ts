@@ -16,23 +16,27 @@ import { HaError } from '../errors.ts';
 import type { HaLog } from '../ipc/log-sink.ts';
 import { Replayer } from '../replication/replayer.ts';
 import type { HaNodeConfig } from '../roles/types.ts';
-import { HaRuntime } from '../runtime/ha-runtime.ts';
-import type { IpcPort, LanPort } from '../runtime/ports.ts';
+import { type HaHeartbeats, HaRuntime } from '../runtime/ha-runtime.ts';
+import type { IpcPort } from '../runtime/ports.ts';
 import { alarmTimeoutMs } from './alarm-timeout.ts';
+import { frontTso } from './front-offload.ts';
 import { openHaPorts } from './ha-ports.ts';
 import { InputGate } from './input-gate.ts';
 import { mateWatch } from './mate-watch.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
 import { encodeStreamState, regenerateStream } from './stream-state.ts';
-import { adoptConnections } from './takeover.ts';
+import { adoptConnections, replicateRebasedState } from './takeover.ts';
 
 export type FrontSegment = { dst: number; segment: TcpSegment };
 
 export interface HaAttachOptions {
   engine?: EngineOverrides;
-  /** In-memory ports for tests; default: IPC over kernel TCP and UDP heartbeats on the LAN. */
-  ports?: { ipc: IpcPort; lan: LanPort; close?(): void };
+  /**
+   * In-memory ports for tests; default: IPC over kernel TCP and a heartbeat thread with UDP
+   * sockets on both paths.
+   */
+  ports?: { ipc: IpcPort; close?(): void } & HaHeartbeats;
   node?: Partial<Omit<HaNodeConfig, 'slot'>>;
 }
 
@@ -60,19 +64,28 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   const engine = new TcpEngine({
     mss: front.mtu - 40,
     ...opts.engine,
+    tsoMaxBytes: frontTso(board, opts.engine),
     localAddr: front.address,
     isnSecret: new Uint8Array(randomBytes(16)),
   });
   let apps: RunningApp[] = [];
   let host: TcpHost | undefined;
   // The stream app can regenerate its output once its seed is known; until then it is mirrored.
+  // Asked before every input of the connection: the encoding is kept (with the socket, so it
+  // goes when the socket does) while seed and role stay.
+  const encodedStates = new WeakMap<object, { seed: number; role: string; bytes: Uint8Array }>();
   const appState = (conn: number): Uint8Array | null | undefined => {
     const socket = host?.socket(conn);
     if (!socket?.outputRegenerable) return undefined;
     for (const a of apps) {
       const s = a.connectionState(conn);
-      if (s && typeof s.seed === 'number' && (s.role === 'server' || s.role === 'client'))
-        return encodeStreamState({ seed: s.seed, role: s.role });
+      if (s && typeof s.seed === 'number' && (s.role === 'server' || s.role === 'client')) {
+        const known = encodedStates.get(socket);
+        if (known && known.seed === s.seed && known.role === s.role) return known.bytes;
+        const bytes = encodeStreamState({ seed: s.seed, role: s.role });
+        encodedStates.set(socket, { seed: s.seed, role: s.role, bytes });
+        return bytes;
+      }
     }
     return null;
   };
@@ -98,7 +111,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       clock: { now: loop.clock },
       ...(opts.engine?.sndBuf !== undefined ? { sndBuf: opts.engine.sndBuf } : {}),
       transmit: (_src, dst, segment) => {
-        if (!ha?.node.front) return; // a board that lost mastership stays silent
+        if (!ha?.mayTransmit()) return; // a board that lost mastership stays silent
         if (wrapped.dependsOn > 0) ha.submit({ dst, segment }, wrapped.dependsOn);
         else send(dst, segment);
       },
@@ -136,6 +149,8 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     at: number;
     time: string;
     durationMs: number;
+    /** Until every connection was resumed (retransmission and ACK sent). */
+    resumedMs: number;
     connections: number;
     reason: string;
   } | null = null;
@@ -151,6 +166,15 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     if (reason === 'takeover' || reason === 'switchover') {
       const { conns } = replayer.takeover(t0, false);
       wrapped.freshReplicator().adopt(conns);
+      if (reason === 'switchover')
+        replicateRebasedState(wrapped.replicator.snapshots(null, t0), (e) => ha?.replicate(e) ?? 0);
+      // The peers first: claim the address (the switch relearns the port), retransmit and ACK
+      // on every connection; the apps take their sockets back right after, in the same turn.
+      ip.setOwner(true);
+      ip.announce(loop.clock(), cfg.announce.count, cfg.announce.interval_ms);
+      wrapped.discardOnResume = true;
+      tcpHost.resume();
+      const resumedMs = loop.clock() - t0;
       startAppsOnce(true);
       adoptConnections(
         tcpHost,
@@ -159,27 +183,28 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
         (conn, n) => wrapped.handle({ kind: 'consume', now: loop.clock(), conn, n }),
         (e) => log('warn', 'ha-adopt', e),
       );
-      wrapped.discardOnResume = true;
       tcpHost.flush();
-      tcpHost.resume();
       lastTakeover = {
         at: t0,
         time: new Date(Date.now() - (loop.clock() - t0)).toISOString(),
         durationMs: loop.clock() - t0,
+        resumedMs,
         connections: conns.length,
         reason,
       };
       log('info', 'ha-takeover', { ...lastTakeover });
     } else {
       startAppsOnce();
+      ip.setOwner(true);
+      ip.announce(loop.clock(), cfg.announce.count, cfg.announce.interval_ms);
     }
-    ip.setOwner(true);
-    ip.announce(loop.clock(), cfg.announce.count, cfg.announce.interval_ms);
     loop.poke();
   };
 
-  const ports = opts.ports ?? (await openHaPorts(cfg, haLog));
+  const ports: NonNullable<HaAttachOptions['ports']> =
+    opts.ports ?? (await openHaPorts(cfg, haLog, loop.clock));
   const runtime = new HaRuntime<FrontSegment>({
+    ...(ports.heartbeats ? { heartbeats: ports.heartbeats } : { lan: ports.lan! }),
     node: {
       slot: cfg.slot,
       intervalMs: cfg.ha.heartbeat.interval_ms,
@@ -188,15 +213,15 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       ...opts.node,
     },
     ipc: ports.ipc,
-    lan: ports.lan,
     clock: loop.clock,
     log: haLog,
     hooks: {
       applyRecord: (rec) => replayer.apply(rec.entry, loop.clock()),
       onBulkBegin: () => replayer.reset(),
       snapshots: (conn) => wrapped.replicator.snapshots(conn, loop.clock()),
+      ssoConnections: () => wrapped.replicator.ssoConnections(),
       transmit: (released) => {
-        if (!runtime.node.front) return;
+        if (!runtime.mayTransmit()) return;
         for (const r of released) send(r.output.dst, r.output.segment);
       },
       onAction: (a) => {
@@ -252,8 +277,17 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   };
   ports.ipc.on('drain', ipcRoomAgain);
   ports.ipc.on('down', ipcRoomAgain); // nothing is sent while down: records only go to the log
-  ports.ipc.on('record', () => loop.poke());
-  ports.lan.on('heartbeat', () => loop.poke());
+  // Once per burst of records (a bulk sync brings thousands per read), not once per record.
+  let pokeQueued = false;
+  ports.ipc.on('record', () => {
+    if (pokeQueued) return;
+    pokeQueued = true;
+    queueMicrotask(() => {
+      pokeQueued = false;
+      loop.poke();
+    });
+  });
+  ports.lan?.on('heartbeat', () => loop.poke());
   const watchMate = mateWatch(runtime.node, loop.clock, log);
   const run = (now: number): void => {
     runtime.handle(now);

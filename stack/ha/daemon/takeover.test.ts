@@ -5,7 +5,7 @@
 import test from 'ava';
 import { encodeHello } from '../../apps/stream-pattern.ts';
 import { encodeStreamState } from './stream-state.ts';
-import { streamResume } from './takeover.ts';
+import { sendingDone, streamResume } from './takeover.ts';
 
 const none = new Uint8Array(0);
 
@@ -46,4 +46,21 @@ test('no seed and no way to find it: resume is refused (empty state)', (t) => {
   t.deepEqual(streamResume({ appState: none, written: 8, head: none }, 'client', 0), {});
   const bad = new TextEncoder().encode('NOTHELLO');
   t.deepEqual(streamResume({ appState: none, written: 0, head: bad }, 'server', 8), {});
+});
+
+test('a bounded stream that wrote its last byte on the old board is shut down after adoption', (t) => {
+  const app = (kind: string, bytes?: number) =>
+    ({ spec: { kind, bytes, port: 5001, sso: true } }) as unknown as Parameters<
+      typeof sendingDone
+    >[0];
+  t.true(sendingDone(app('stream', 4096), { seed: 1, role: 'server', sent: 4096, verified: 0 }));
+  t.true(sendingDone(app('stream', 4096), { seed: 1, role: 'server', sent: 5000, verified: 0 }));
+  t.false(sendingDone(app('stream', 4096), { seed: 1, role: 'server', sent: 4095, verified: 0 }));
+  t.false(
+    sendingDone(app('stream'), { seed: 1, role: 'server', sent: 4096, verified: 0 }),
+    'unbounded',
+  );
+  t.false(sendingDone(app('stream', 4096), undefined), 'starts afresh');
+  t.false(sendingDone(app('stream', 4096), {}), 'resume refused');
+  t.false(sendingDone(app('echo', 4096), { sent: 4096 }), 'echo ends when its peer does');
 });

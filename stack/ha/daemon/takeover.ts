@@ -8,6 +8,7 @@ import type { RunningApp } from '../../apps/index.ts';
 import { decodeHello, HELLO_BYTES } from '../../apps/stream-pattern.ts';
 import type { TcpHost } from '../../tcp/host/host.ts';
 import { parseIpv4 } from '../../wire/address.ts';
+import type { SnapshotRecord } from '../ipc/records.ts';
 import type { TakenOverConn } from '../replication/replayer.ts';
 import { decodeStreamState } from './stream-state.ts';
 
@@ -67,7 +68,23 @@ export function adoptConnections(
     const resumeFrom =
       owner.app.spec.kind === 'stream' ? streamResume(c, owner.role, bytesRead) : undefined;
     owner.app.adopt(socket, owner.role, resumeFrom);
+    if (sendingDone(owner.app, resumeFrom)) socket.shutdown();
   }
+}
+
+/**
+ * A bounded stream whose last bytes the old board wrote has nothing more to send, and the app
+ * does not shut it down again: it takes that as done on the old board. But there the app shuts
+ * down only on the next 'drain' after its last write, so a hand-over in between left no FIN in
+ * the engine, and the peer would wait for it forever. A second shutdown is a no-op in the engine.
+ */
+export function sendingDone(
+  app: RunningApp,
+  resumeFrom: Record<string, unknown> | undefined,
+): boolean {
+  const limit = app.spec.kind === 'stream' ? app.spec.bytes : undefined;
+  const sent = resumeFrom?.sent;
+  return limit !== undefined && typeof sent === 'number' && sent > 0 && sent >= limit;
 }
 
 /**
@@ -97,4 +114,19 @@ function seedFromHello(
   if (role !== 'server' || bytesRead < HELLO_BYTES) return undefined;
   const hello = decodeHello(c.head.subarray(0, HELLO_BYTES));
   return hello.ok ? { seed: hello.seed } : undefined;
+}
+
+/**
+ * Planned switchover, on the new active right after it rebased its engine onto its own clock:
+ * the old active keeps its engine and replays from here on, but its deadlines and RTT clocks
+ * are still on the old clock, and the rebase used an estimated offset that board cannot know.
+ * The rebased control blocks go first in the new term's log, so both boards go on from exactly
+ * the same state (no digest mismatch, no resync).
+ */
+export function replicateRebasedState(
+  snapshots: readonly Omit<SnapshotRecord, 'kind'>[],
+  replicate: (entry: SnapshotRecord) => number,
+): number {
+  for (const s of snapshots) replicate({ kind: 'snapshot', ...s });
+  return snapshots.length;
 }

@@ -167,6 +167,8 @@ async function switchoverStall(): Promise<void> {
         (s) => (s.since as number) >= killAt - 200 && (s.since as number) <= tookOver,
       );
       stalls.push(Math.max(stallMs, ...around.map((s) => s.ms as number)));
+      if (process.env.HA_BENCH_DETAIL)
+        printTakeover(ch.boards[survivor]?.lines ?? [], killAt, around);
       await ch.start(active);
       await ch.waitHa(
         active,
@@ -212,6 +214,22 @@ async function switchoverStall(): Promise<void> {
   if (failed) console.log(`  stopped early: ${failed}`);
 }
 
+/**
+ * Where one kill -9 stall went (HA_BENCH_DETAIL=1): kill → the survivor's verdict (mate-dead) →
+ * takeover done (its duration) → the peer's first data on each stalled connection.
+ */
+function printTakeover(lines: Json[], killAt: number, stalls: Json[]): void {
+  const after = (event: string): Json | undefined =>
+    lines.find((l) => l.event === event && Date.parse(String(l.ts)) >= killAt - 50);
+  const at = (l: Json | undefined): number => (l ? Date.parse(String(l.ts)) - killAt : Number.NaN);
+  const dead = after('mate-dead');
+  const took = after('ha-takeover');
+  const ends = stalls.map((x) => (x.since as number) + (x.ms as number) - killAt);
+  console.log(
+    `    kill→verdict ${at(dead)} ms (silent ${dead?.silentMs ?? '?'} ms), kill→takeover logged ${at(took)} ms (took ${took?.durationMs ?? '?'} ms); peer: stalls ${stalls.map((x) => x.ms).join('/')} ms, first data after the kill at ${ends.join('/')} ms; since-kill ${stalls.map((x) => (x.since as number) - killAt).join('/')}`,
+  );
+}
+
 function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
@@ -238,8 +256,25 @@ async function bulkSync(n: number, subnet: number): Promise<void> {
     30_000,
     `${n} SSO connections on the active`,
   );
+  // How long the active's event loop stays busy while it sends the bulk sync: the slowest
+  // answer of its status socket, asked back to back (a stalled loop delays heartbeats too).
+  let polling = true;
+  let slowestStatusMs = 0;
+  const poller = (async () => {
+    while (polling) {
+      const t0 = performance.now();
+      await ch.status(0).catch(() => undefined);
+      slowestStatusMs = Math.max(slowestStatusMs, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
   const standby = await ch.start(1);
-  const hot = await ch.waitHa(1, (h) => h.sync === 'hot', 120_000, 'standby hot');
+  const hot = await ch
+    .waitHa(1, (h) => h.sync === 'hot', 120_000, 'standby hot')
+    .finally(() => {
+      polling = false;
+    });
+  await poller;
   const ts = (event: string): number => {
     const l = standby.lines.find((x) => x.event === event);
     return l ? Date.parse(String(l.ts)) : Number.NaN;
@@ -251,12 +286,13 @@ async function bulkSync(n: number, subnet: number): Promise<void> {
     'ha-hot log',
   );
   const standbyConns = ((hot.connections ?? {}) as Json).all;
+  const sent = ch.boards[0]!.lines.findLast((l) => l.event === 'ha-bulk-sync-sent');
   // let the standby settle before reading its memory
   await until(async () => ((await ch.ha(1)).sync === 'hot' ? true : undefined), 5000, 'hot');
   const standbyPid = standby.child.pid!;
   const activePid = ch.boards[0]!.child.pid!;
   console.log(
-    `  ${String(n).padStart(6)} connections: opened in ${opened.ms} ms; bulk sync ${end - begin} ms (standby elected → hot; goal ≤ 1000 ms at 10,000); standby holds ${standbyConns}; RSS standby ${fmt(rssMb(standbyPid))} MB, active ${fmt(rssMb(activePid))} MB`,
+    `  ${String(n).padStart(6)} connections: opened in ${opened.ms} ms; bulk sync ${end - begin} ms (standby elected → hot; goal ≤ 1000 ms at 10,000); standby holds ${standbyConns}; active sent it in ${sent?.slices ?? '?'} slices over ${sent?.ms ?? '?'} ms; RSS standby ${fmt(rssMb(standbyPid))} MB, active ${fmt(rssMb(activePid))} MB; slowest status answer of the active meanwhile ${fmt(slowestStatusMs)} ms`,
   );
   peer.child.kill('SIGTERM');
   await peer.exited;

@@ -4,6 +4,7 @@
  * as `now` (ms), nothing is read from a clock.
  */
 import type { Heartbeat } from '../ipc/records.ts';
+import type { MateLiveness } from './liveness.ts';
 
 export type HeartbeatPath = 'ipc' | 'lan';
 export const HEARTBEAT_PATHS: readonly HeartbeatPath[] = ['ipc', 'lan'];
@@ -19,7 +20,7 @@ export interface PathStatus {
   lastHeard: number | undefined;
 }
 
-export class FailureDetector {
+export class FailureDetector implements MateLiveness {
   private readonly last: Record<HeartbeatPath, number | undefined> = {
     ipc: undefined,
     lan: undefined,
@@ -51,6 +52,11 @@ export class FailureDetector {
   /** Forget a path (its transport was reset): silent until heard again. */
   forget(path: HeartbeatPath): void {
     this.last[path] = undefined;
+  }
+
+  /** Silence reported from elsewhere: here silence is a timeout, so the same as `forget`. */
+  silent(path: HeartbeatPath, _lastHeard?: number): void {
+    this.forget(path);
   }
 
   path(path: HeartbeatPath, now: number): PathStatus {

@@ -1,6 +1,7 @@
 /**
- * Front-LAN heartbeats: one UDP datagram per heartbeat between the boards' own kernel addresses
- * (`ha.lan.local` / `ha.lan.mate`), framed and authenticated like IPC records. Datagrams from
+ * Heartbeats over UDP: one datagram per heartbeat between two kernel addresses — the boards'
+ * own front-LAN addresses (`ha.lan`), or (in the heartbeat thread) their IPC addresses —
+ * framed and authenticated like IPC records. Datagrams from
  * other addresses, or refused by the decoder, are logged and dropped, never fatal.
  */
 import dgram from 'node:dgram';
@@ -18,6 +19,8 @@ export interface UdpHeartbeatOptions {
   port?: number;
   key?: Uint8Array;
   log?: HaLog;
+  /** Which path this socket carries, for its log lines (default 'lan'). */
+  label?: 'lan' | 'ipc';
 }
 
 export interface UdpHeartbeatEvents {
@@ -29,6 +32,7 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
   private socket: dgram.Socket | undefined;
   private readonly port: number;
   private readonly log: HaLog;
+  private readonly label: string;
   private counter = 0;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -39,6 +43,7 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
     super();
     this.port = opts.port ?? DEFAULT_LAN_HEARTBEAT_PORT;
     this.log = opts.log ?? silentLog;
+    this.label = opts.label ?? 'lan';
   }
 
   /**
@@ -52,16 +57,20 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
     if (err.code !== 'EADDRNOTAVAIL') throw err;
     this.log({
       level: 'error',
-      msg: 'lan address missing',
+      msg: `${this.label} address missing`,
       address: this.opts.local,
-      reason: `${this.opts.local} is not an address of this host: add it to the front bridge; LAN heartbeats are down until then (retrying every ${retryMs} ms)`,
+      reason: `${this.opts.local} is not an address of this host: add it to the ${this.label === 'lan' ? 'front bridge' : 'IPC link'}; ${this.label.toUpperCase()} heartbeats are down until then (retrying every ${retryMs} ms)`,
     });
     const again = (): void => {
       this.retry = undefined;
       if (this.stopped) return;
       void this.bind().then((e) => {
         if (!e) {
-          this.log({ level: 'info', msg: 'lan address present', address: this.opts.local });
+          this.log({
+            level: 'info',
+            msg: `${this.label} address present`,
+            address: this.opts.local,
+          });
           return;
         }
         if (!this.stopped) this.retry = setTimeout(again, retryMs);
@@ -81,7 +90,11 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
         socket.removeAllListeners('error');
         socket.on('message', (msg, from) => this.onMessage(msg, from.address));
         socket.on('error', (e) =>
-          this.log({ level: 'warn', msg: 'lan heartbeat socket error', reason: e.message }),
+          this.log({
+            level: 'warn',
+            msg: `${this.label} heartbeat socket error`,
+            reason: e.message,
+          }),
         );
         if (this.stopped) {
           socket.close();
@@ -101,7 +114,8 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
     const bytes = encodeDatagram({ type: 'heartbeat', ...hb }, this.counter, this.opts.key);
     // Loss is what heartbeats are for: a failed send is only logged.
     socket.send(bytes, this.port, this.opts.mate, (err) => {
-      if (err) this.log({ level: 'debug', msg: 'lan heartbeat not sent', reason: err.message });
+      if (err)
+        this.log({ level: 'debug', msg: `${this.label} heartbeat not sent`, reason: err.message });
     });
   }
 
@@ -117,14 +131,14 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
 
   private onMessage(msg: Buffer, from: string): void {
     if (from !== this.opts.mate) {
-      this.log({ level: 'warn', msg: 'lan heartbeat from a stranger dropped', from });
+      this.log({ level: 'warn', msg: `${this.label} heartbeat from a stranger dropped`, from });
       return;
     }
     const rec = decodeDatagram(msg, { key: this.opts.key });
     if (rec instanceof Error) {
       this.log({
         level: 'warn',
-        msg: 'lan heartbeat refused',
+        msg: `${this.label} heartbeat refused`,
         code: rec.code,
         reason: rec.message,
       });
@@ -134,7 +148,7 @@ export class UdpHeartbeat extends EventEmitter<UdpHeartbeatEvents> {
     if (rec.type !== 'heartbeat') {
       this.log({
         level: 'warn',
-        msg: 'unexpected record on the lan heartbeat port',
+        msg: `unexpected record on the ${this.label} heartbeat port`,
         type: rec.type,
       });
       return;

@@ -5,22 +5,47 @@
  */
 import { HaError } from '../errors.ts';
 
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MAX_PIECE = 8 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/**
+ * Room for a buffer about to be written in full (not zeroed). Small ones are carved from a
+ * shared 64 KiB slab, so a record costs no ArrayBuffer of its own (their allocation and the
+ * garbage collection they cause dominate a per-record path); a piece is never handed out
+ * twice, so a frame still queued on a socket is safe.
+ */
+function allocate(n: number): Uint8Array {
+  if (n > SLAB_MAX_PIECE) {
+    const big = Buffer.allocUnsafeSlow(n);
+    return new Uint8Array(big.buffer, big.byteOffset, n);
+  }
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const piece = new Uint8Array(slab, slabUsed, n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  return piece;
+}
+
 export class ByteWriter {
   private buf: Uint8Array;
   private view: DataView;
   private pos = 0;
 
   constructor(initial = 64) {
-    this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
+    this.buf = allocate(initial);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   private reserve(n: number): number {
     if (this.pos + n > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+      const next = allocate(Math.max(this.buf.length * 2, this.pos + n));
       next.set(this.buf.subarray(0, this.pos));
       this.buf = next;
-      this.view = new DataView(next.buffer);
+      this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
     }
     const at = this.pos;
     this.pos += n;
@@ -59,6 +84,11 @@ export class ByteWriter {
     this.u32(b.length);
     const at = this.reserve(b.length);
     this.buf.set(b, at);
+    return this;
+  }
+  /** Leave `n` bytes for someone else to fill (a frame header, a MAC). */
+  skip(n: number): this {
+    this.reserve(n);
     return this;
   }
   /** Raw bytes to the end of the payload (no length prefix). */

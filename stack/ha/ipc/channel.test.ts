@@ -1,3 +1,4 @@
+import { Duplex } from 'node:stream';
 import test from 'ava';
 import { OutputGate } from '../log/output-gate.ts';
 import { ReplayTracker } from '../log/replay-tracker.ts';
@@ -100,4 +101,41 @@ test('a frame with a bad MAC closes the channel with a logged, typed reason', as
   t.deepEqual(received, []);
   t.like(logged[0], { level: 'warn', code: 'IPC_BAD_MAC' });
   t.false(rx.isOpen);
+});
+
+test('a slow stream blocks sending only past maxQueuedBytes, and drain follows', async (t) => {
+  // A stream that accepts writes but completes none until released (a full socket).
+  const pending: (() => void)[] = [];
+  const slow = new Duplex({
+    read() {},
+    write(_chunk, _enc, done) {
+      pending.push(done);
+    },
+  });
+  const channel = new IpcChannel(slow, {
+    window: { maxRecords: 1 << 20, maxBytes: 1 << 30 },
+    maxQueuedBytes: 64 * 1024,
+  });
+  let drains = 0;
+  channel.on('drain', () => drains++);
+  const log = new ReplicationLog(1);
+  const data = new Uint8Array(1000);
+  let sent = 0;
+  while (channel.canSend() && sent < 1000) {
+    channel.send(log.append({ kind: 'app', conn: 1, data }));
+    sent++;
+  }
+  // The stream's own high-water mark (16 KiB) passed after ~16 records; the bound is 64 KiB.
+  t.true(sent > 40, `blocked after ${sent} records`);
+  t.true(sent < 1000);
+  t.true(slow.writableLength >= 64 * 1024);
+  t.false(channel.canSend());
+  t.is(drains, 0);
+  await until(() => pending.length > 0);
+  // Complete every write (more arrive as the cork is lifted): the stream drains.
+  await until(() => {
+    for (const done of pending.splice(0)) done();
+    return drains === 1;
+  });
+  t.true(channel.canSend());
 });

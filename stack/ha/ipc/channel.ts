@@ -14,8 +14,16 @@ import { DEFAULT_WINDOW, PipelineWindow, type WindowLimits } from './window.ts';
 
 export interface ChannelOptions extends SessionOptions {
   window?: WindowLimits;
+  /**
+   * Bytes the stream may hold unsent before `canSend()` says no. The stream's own high-water
+   * mark (16 KiB on a socket) would pause the front after a dozen records: a burst of one loop
+   * turn leaves in one write anyway, so a larger bound only costs memory.
+   */
+  maxQueuedBytes?: number;
   log?: HaLog;
 }
+
+export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
 
 export interface IpcChannelEvents {
   record: [IpcRecord];
@@ -28,6 +36,7 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
   private readonly session: IpcSession;
   private readonly window: PipelineWindow;
   private readonly log: HaLog;
+  private readonly maxQueued: number;
   private streamBlocked = false;
   private corked = false;
   private closed = false;
@@ -40,10 +49,12 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
     this.session = new IpcSession(opts);
     this.window = new PipelineWindow(opts.window ?? DEFAULT_WINDOW);
     this.log = opts.log ?? silentLog;
+    this.maxQueued = opts.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('drain', () => {
+      const wasBlocked = this.streamBlocked;
       this.streamBlocked = false;
-      if (this.window.canSend()) this.emit('drain');
+      if (wasBlocked && this.window.canSend()) this.emit('drain');
     });
     stream.on('error', (err) => this.shutdown(`stream error: ${err.message}`));
     stream.on('close', () => this.shutdown('stream closed'));
@@ -80,7 +91,9 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
         this.stream.uncork();
       });
     }
-    if (!this.stream.write(bytes)) this.streamBlocked = true;
+    // Past the bound the stream has refused more (write() returned false), so 'drain' follows.
+    if (!this.stream.write(bytes) && this.stream.writableLength >= this.maxQueued)
+      this.streamBlocked = true;
     return this.canSend();
   }
 

@@ -110,3 +110,38 @@ test('datagrams carry one record, out of order allowed', (t) => {
   t.is((decodeDatagram(two) as HaError).code, 'IPC_BAD_LENGTH');
   t.is(recordTypeCode('heartbeat'), RecordType.heartbeat);
 });
+
+test('a record framed in place is the same bytes as its payload framed apart', (t) => {
+  for (const k of [undefined, key]) {
+    const tx = new IpcSession({ key: k });
+    sampleRecords.forEach((rec, seq) => {
+      const inPlace = tx.encode(rec);
+      const apart = encodeFrame(recordTypeCode(rec.type), seq, encodeRecordPayload(rec), k);
+      t.deepEqual(Buffer.from(inPlace), Buffer.from(apart), rec.type);
+    });
+  }
+});
+
+test('frames encoded one after another never share bytes (pooled memory)', (t) => {
+  const tx = new IpcSession();
+  const sizes = [10, 3000, 9000, 70_000, 1, 20_000, 500];
+  const frames: { frame: Uint8Array; copy: Uint8Array }[] = [];
+  for (let round = 0; round < 40; round++) {
+    for (const [i, n] of sizes.entries()) {
+      const bytes = new Uint8Array(n).fill((round * 7 + i) & 0xff);
+      const frame = tx.encode({
+        type: 'log',
+        index: round * 10 + i + 1,
+        epoch: 1,
+        entry: { kind: 'socket-data', conn: i, direction: 'delivered', offset: 0, bytes },
+      });
+      frames.push({ frame, copy: frame.slice() });
+    }
+  }
+  // Every frame still holds what it held when it was encoded (a socket may still be sending it).
+  t.true(frames.every(({ frame, copy }) => Buffer.from(frame).equals(Buffer.from(copy))));
+  const rx = new IpcSession();
+  const { records, error } = rx.receive(Buffer.concat(frames.map((f) => f.frame)));
+  t.is(error, undefined);
+  t.is(records.length, frames.length);
+});

@@ -174,7 +174,8 @@ export class FrameDecoder {
       }
       this.nextSequence = (sequence + 1) >>> 0;
     }
-    const payload = buf.slice(pos + HEADER_BYTES, pos + HEADER_BYTES + length);
+    // A view: decoding copies out what a record keeps (its byte fields), nothing holds the frame.
+    const payload = buf.subarray(pos + HEADER_BYTES, pos + HEADER_BYTES + length);
     return { frame: { version: FRAME_VERSION, type, sequence, payload }, next: pos + total };
   }
 }

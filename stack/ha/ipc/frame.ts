@@ -56,20 +56,35 @@ export function encodeFrame(
   payload: Uint8Array,
   key?: Uint8Array,
 ): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + payload.length + (key ? MAC_BYTES : 0));
+  out.set(payload, HEADER_BYTES);
+  return sealFrame(out, type, sequence, key);
+}
+
+/**
+ * Complete a frame written in place: `frame` holds HEADER_BYTES of room, the payload, and
+ * MAC_BYTES of room at the end when `key` is given. Fills in the header and the MAC, so a
+ * record is encoded into its frame once instead of being copied into it.
+ */
+export function sealFrame(
+  frame: Uint8Array,
+  type: number,
+  sequence: number,
+  key?: Uint8Array,
+): Uint8Array {
   const macLen = key ? MAC_BYTES : 0;
-  const out = new Uint8Array(HEADER_BYTES + payload.length + macLen);
-  const view = new DataView(out.buffer);
+  const payloadLength = frame.length - HEADER_BYTES - macLen;
+  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
   view.setUint16(0, FRAME_MAGIC);
   view.setUint8(2, FRAME_VERSION);
   view.setUint8(3, type);
   view.setUint8(4, key ? FLAG_MAC : 0);
   view.setUint8(5, 0);
-  view.setUint32(6, payload.length);
+  view.setUint32(6, payloadLength);
   view.setUint32(10, sequence >>> 0);
-  out.set(payload, HEADER_BYTES);
   if (key) {
-    const body = out.subarray(0, HEADER_BYTES + payload.length);
-    out.set(computeMac(key, body), HEADER_BYTES + payload.length);
+    const body = frame.subarray(0, HEADER_BYTES + payloadLength);
+    frame.set(computeMac(key, body), HEADER_BYTES + payloadLength);
   }
-  return out;
+  return frame;
 }

@@ -35,9 +35,19 @@ export function recordTypeCode(type: IpcRecordType): RecordTypeCode {
   return TYPE_CODES[type];
 }
 
+/** Bytes to reserve for a record's payload, so it is written without regrowing the buffer. */
+export function payloadSizeHint(rec: IpcRecord): number {
+  return rec.type === 'log' ? 192 + entryDataBytes(rec.entry) : 96;
+}
+
 export function encodeRecordPayload(rec: IpcRecord): Uint8Array {
-  // Sized up front so a record is written without regrowing the buffer.
-  const w = new ByteWriter(rec.type === 'log' ? 192 + entryDataBytes(rec.entry) : 96);
+  const w = new ByteWriter(payloadSizeHint(rec));
+  writeRecordPayload(w, rec);
+  return w.finish();
+}
+
+/** Append a record's payload to `w` (a frame being built in place). */
+export function writeRecordPayload(w: ByteWriter, rec: IpcRecord): void {
   switch (rec.type) {
     case 'heartbeat':
       w.u8(rec.slot)
@@ -76,7 +86,6 @@ export function encodeRecordPayload(rec: IpcRecord): Uint8Array {
         .bytes(utf8.encode(rec.reason));
       break;
   }
-  return w.finish();
 }
 
 function text(r: ByteReader, field: string): string {

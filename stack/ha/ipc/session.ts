@@ -4,9 +4,16 @@
  * A new session (fresh sequences) starts on every reconnect.
  */
 import { HaError } from '../errors.ts';
+import { ByteWriter } from './bytes.ts';
 import { FrameDecoder } from './decoder.ts';
-import { encodeFrame } from './frame.ts';
-import { decodeRecord, encodeRecordPayload, recordTypeCode } from './record-codec.ts';
+import { encodeFrame, HEADER_BYTES, MAC_BYTES, sealFrame } from './frame.ts';
+import {
+  decodeRecord,
+  encodeRecordPayload,
+  payloadSizeHint,
+  recordTypeCode,
+  writeRecordPayload,
+} from './record-codec.ts';
 import type { IpcRecord } from './records.ts';
 
 export interface SessionOptions {
@@ -37,10 +44,14 @@ export class IpcSession {
   }
 
   encode(rec: IpcRecord): Uint8Array {
-    const bytes = encodeFrame(
+    const macLen = this.opts.key ? MAC_BYTES : 0;
+    // Header, payload and MAC in one buffer: the payload is written where it will travel.
+    const w = new ByteWriter(HEADER_BYTES + payloadSizeHint(rec) + macLen).skip(HEADER_BYTES);
+    writeRecordPayload(w, rec);
+    const bytes = sealFrame(
+      w.skip(macLen).finish(),
       recordTypeCode(rec.type),
       this.sendSequence,
-      encodeRecordPayload(rec),
       this.opts.key,
     );
     this.sendSequence = (this.sendSequence + 1) >>> 0;

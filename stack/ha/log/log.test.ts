@@ -137,3 +137,23 @@ test('digest mismatches are counted per connection and ask for that connection',
   t.is(tracker.mismatchesOf(7), 2);
   t.deepEqual(tracker.stats, { mismatches: 3, resyncRequests: 3, connectionsWithMismatch: 2 });
 });
+
+test('the gate counts what it held and for how long (output-commit latency)', (t) => {
+  const gate = new OutputGate<string>();
+  gate.setWaiting(true, 0);
+  gate.submit('a', 1, 10);
+  gate.submit('b', 2, 10);
+  gate.submit('c', 2, 11);
+  t.deepEqual(gate.confirm(1, 10), [{ output: 'a', heldMs: 0 }]);
+  t.deepEqual(
+    gate.confirm(2, 14).map((r) => r.heldMs),
+    [4, 3],
+  );
+  t.like(gate.stats, { held: 3, heldMsTotal: 7, heldMsMax: 4 });
+  // buckets: ≤0, ≤1, ≤2, ≤5, ≤10, ≤50, longer
+  t.deepEqual(gate.stats.heldMsBuckets, [1, 0, 0, 2, 0, 0, 0]);
+  gate.submit('d', 3, 20);
+  gate.setWaiting(false, 120);
+  t.is(gate.stats.heldMsBuckets[6], 1);
+  t.is(gate.stats.heldMsMax, 100);
+});

@@ -17,7 +17,24 @@ export interface Released<T> {
   heldMs: number;
 }
 
+/** Outputs that had to wait, and how long (ms): the latency output commit adds. */
+export interface CommitStats {
+  held: number;
+  heldMsTotal: number;
+  heldMsMax: number;
+  /** Held outputs by wait: ≤0, ≤1, ≤2, ≤5, ≤10, ≤50 ms, longer. */
+  heldMsBuckets: number[];
+}
+
+const BUCKET_LIMITS = [0, 1, 2, 5, 10, 50];
+
 export class OutputGate<T> {
+  readonly stats: CommitStats = {
+    held: 0,
+    heldMsTotal: 0,
+    heldMsMax: 0,
+    heldMsBuckets: new Array(BUCKET_LIMITS.length + 1).fill(0),
+  };
   private readonly queue: Held<T>[] = [];
   private head = 0;
   private confirmed = 0;
@@ -61,12 +78,24 @@ export class OutputGate<T> {
     this.confirmed = index;
   }
 
+  private count(heldMs: number): void {
+    const s = this.stats;
+    s.held++;
+    s.heldMsTotal += heldMs;
+    if (heldMs > s.heldMsMax) s.heldMsMax = heldMs;
+    let b = 0;
+    while (b < BUCKET_LIMITS.length && heldMs > BUCKET_LIMITS[b]!) b++;
+    s.heldMsBuckets[b]!++;
+  }
+
   private release(now: number, all: boolean): Released<T>[] {
     const out: Released<T>[] = [];
     while (this.head < this.queue.length) {
       const h = this.queue[this.head]!;
       if (!all && h.dependsOn > this.confirmed) break;
-      out.push({ output: h.output, heldMs: now - h.since });
+      const heldMs = now - h.since;
+      out.push({ output: h.output, heldMs });
+      this.count(heldMs);
       this.head++;
     }
     if (this.head === this.queue.length) {

@@ -2,7 +2,7 @@
  * Test fixture: an active engine behind the replicator and a peer engine, joined by a lossless
  * in-process wire with 1 ms delay, plus a standby replayer fed every entry in order.
  */
-import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
+import type { ConnId, TcpConfig, TcpInput, TcpOutput } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import type { LogEntry } from '../ipc/records.ts';
 import { Replayer } from './replayer.ts';
@@ -12,19 +12,18 @@ export const CHASSIS = 0xc6120201;
 export const PEER = 0xc6120264;
 export const SECRET = new Uint8Array(16).fill(42);
 
-export function chassisEngine(): TcpEngine {
-  return new TcpEngine({ localAddr: CHASSIS, isnSecret: SECRET, msl2Ms: 1000 });
+/** Engine settings for all three engines of a rig (e.g. `tsoMaxBytes`: super-segments both ways). */
+export type RigEngineOptions = Partial<Omit<TcpConfig, 'localAddr' | 'isnSecret'>>;
+
+export function chassisEngine(opts: RigEngineOptions = {}): TcpEngine {
+  return new TcpEngine({ msl2Ms: 1000, ...opts, localAddr: CHASSIS, isnSecret: SECRET });
 }
 
 export class Rig {
   now = 0;
-  readonly active = chassisEngine();
-  readonly standby = chassisEngine();
-  readonly peer = new TcpEngine({
-    localAddr: PEER,
-    isnSecret: new Uint8Array(16).fill(7),
-    msl2Ms: 1000,
-  });
+  readonly active: TcpEngine;
+  readonly standby: TcpEngine;
+  readonly peer: TcpEngine;
   readonly entries: LogEntry[] = [];
   readonly replicator: SsoReplicator;
   readonly replayer: Replayer;
@@ -43,7 +42,16 @@ export class Rig {
   constructor(
     regenerate?: ConstructorParameters<typeof Replayer>[1],
     appState?: (conn: ConnId) => Uint8Array | null | undefined,
+    engineOptions: RigEngineOptions = {},
   ) {
+    this.active = chassisEngine(engineOptions);
+    this.standby = chassisEngine(engineOptions);
+    this.peer = new TcpEngine({
+      msl2Ms: 1000,
+      ...engineOptions,
+      localAddr: PEER,
+      isnSecret: new Uint8Array(16).fill(7),
+    });
     this.replayer = new Replayer(this.standby, regenerate);
     const sink = {
       replicate: (e: LogEntry) => {

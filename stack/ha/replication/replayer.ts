@@ -275,7 +275,7 @@ export class Replayer {
             urgent: d.urgent,
             options: d.options,
             // The bytes reach the app through socket-data records; the engine keeps none.
-            payload: new Uint8Array(h.length),
+            payload: zeroPayload(h.length),
           },
         };
       }
@@ -382,10 +382,25 @@ export class Replayer {
   }
 }
 
+let zeros = new Uint8Array(2048);
+
+/**
+ * A stand-in payload of `length` bytes, a view of one shared zero buffer: the engine only reads
+ * a payload (the replayed data output is dropped), so super-segments cost no allocation each.
+ */
+function zeroPayload(length: number): Uint8Array {
+  if (length > zeros.length) zeros = new Uint8Array(Math.max(length, zeros.length * 2));
+  return zeros.subarray(0, length);
+}
+
 /** The head of a stream known only from a snapshot: complete when nothing was consumed yet. */
 function headOf(delivered: number, unconsumed: Uint8Array): Uint8Array {
-  return delivered === unconsumed.length ? unconsumed.slice(0, HEAD_BYTES) : new Uint8Array(0);
+  // One shared empty head for the many idle connections a bulk sync installs.
+  if (unconsumed.length === 0 || delivered !== unconsumed.length) return NO_BYTES;
+  return unconsumed.slice(0, HEAD_BYTES);
 }
+
+const NO_BYTES = new Uint8Array(0);
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

@@ -51,6 +51,8 @@ export class SsoReplicator {
   private readonly ssoPorts = new Map<number, SsoAttributes>();
   private pendingConnect: SsoAttributes | undefined;
   private lastNow = 0;
+  /** Log index of the last entry appended for the input being handled. */
+  private dependsOn = 0;
   readonly stats: ReplicatorStats = { records: 0, tcpRecords: 0, socketDataBytes: 0, snapshots: 0 };
 
   constructor(
@@ -148,20 +150,19 @@ export class SsoReplicator {
     const st = conn === undefined ? undefined : this.conns.get(conn);
     const firstNew = this.engine.nextId;
     const outputs = this.engine.handle(input);
-    let dependsOn = 0;
-    const put = (e: LogEntry): void => {
-      const i = this.sink.replicate(e);
-      this.stats.records++;
-      if (i > 0) dependsOn = i;
-    };
-    if (conn !== undefined && st) this.recordAppState(conn, st, put);
-    if (conn !== undefined && st) this.recordInput(conn, st, input, outputs, put);
-    const fresh = new Set<ConnId>();
-    for (let id = firstNew; id < this.engine.nextId; id++) fresh.add(id);
-    if (input.kind === 'connect' && input.connId !== undefined) fresh.add(input.connId);
-    for (const id of fresh) this.created(id, input, put);
-    this.afterEvents(outputs, conn, put);
-    return { outputs, dependsOn };
+    this.dependsOn = 0;
+    if (conn !== undefined && st) this.recordAppState(conn, st);
+    if (conn !== undefined && st) this.recordInput(conn, st, input, outputs);
+    // Most inputs create no connection: no set to build then.
+    const chosenId = input.kind === 'connect' ? input.connId : undefined;
+    if (firstNew < this.engine.nextId || chosenId !== undefined) {
+      const fresh = new Set<ConnId>();
+      for (let id = firstNew; id < this.engine.nextId; id++) fresh.add(id);
+      if (chosenId !== undefined) fresh.add(chosenId);
+      for (const id of fresh) this.created(id, input);
+    }
+    this.afterEvents(outputs, conn);
+    return { outputs, dependsOn: this.dependsOn };
   }
 
   /** Control blocks of every SSO connection (bulk sync), or of one (resync). */
@@ -184,6 +185,13 @@ export class SsoReplicator {
     return { outputs, dependsOn };
   }
 
+  /** Append one entry for the input being handled (a method: no closure per input). */
+  private put(e: LogEntry): void {
+    const i = this.sink.replicate(e);
+    this.stats.records++;
+    if (i > 0) this.dependsOn = i;
+  }
+
   private concerned(input: TcpInput): ConnId | undefined {
     switch (input.kind) {
       case 'segment':
@@ -197,19 +205,13 @@ export class SsoReplicator {
     }
   }
 
-  private recordInput(
-    conn: ConnId,
-    st: SsoConn,
-    input: TcpInput,
-    outputs: TcpOutput[],
-    put: (e: LogEntry) => void,
-  ): void {
+  private recordInput(conn: ConnId, st: SsoConn, input: TcpInput, outputs: TcpOutput[]): void {
     let detail: Uint8Array;
     if (input.kind === 'send') {
       const offset = st.written;
       st.written += input.bytes.length;
       if (!st.regenerable || this.appState(conn) === null) {
-        put({ kind: 'socket-data', conn, direction: 'written', offset, bytes: input.bytes });
+        this.put({ kind: 'socket-data', conn, direction: 'written', offset, bytes: input.bytes });
         this.stats.socketDataBytes += input.bytes.length;
       }
       detail = encodeSendDetail({ offset, length: input.bytes.length });
@@ -220,7 +222,7 @@ export class SsoReplicator {
     for (const o of outputs) {
       if (o.kind !== 'data' || o.conn !== conn) continue;
       const bytes = o.bytes.slice();
-      put({ kind: 'socket-data', conn, direction: 'delivered', offset: st.delivered, bytes });
+      this.put({ kind: 'socket-data', conn, direction: 'delivered', offset: st.delivered, bytes });
       st.delivered += bytes.length;
       st.unconsumed.push(bytes);
       this.stats.socketDataBytes += bytes.length;
@@ -228,7 +230,7 @@ export class SsoReplicator {
     const vars = this.engine.digest(conn);
     if (!vars) return; // gone: the closed record says so
     const seg = input.kind === 'segment' ? input.segment : undefined;
-    put({
+    this.put({
       kind: 'tcp',
       conn,
       event: input.kind as Exclude<TcpInput['kind'], 'listen' | 'unlisten'>,
@@ -250,14 +252,14 @@ export class SsoReplicator {
     this.stats.tcpRecords++;
   }
 
-  private recordAppState(conn: ConnId, st: SsoConn, put: (e: LogEntry) => void): void {
+  private recordAppState(conn: ConnId, st: SsoConn): void {
     const now = this.appState(conn);
     if (!now || equalBytes(now, st.appState)) return;
     st.appState = now.slice();
-    put({ kind: 'app', conn, data: st.appState });
+    this.put({ kind: 'app', conn, data: st.appState });
   }
 
-  private created(id: ConnId, input: TcpInput, put: (e: LogEntry) => void): void {
+  private created(id: ConnId, input: TcpInput): void {
     const info = this.engine.info(id);
     if (!info) return;
     const attrs =
@@ -270,33 +272,41 @@ export class SsoReplicator {
       delivered: 0,
       unconsumed: new ChunkQueue(),
     });
-    this.putSnapshot(id, input.now, put);
+    this.putSnapshot(id, input.now);
   }
 
   /** Snapshot on establishment; closed record (and forget) when an SSO connection is gone. */
-  private afterEvents(
-    outputs: TcpOutput[],
-    conn: ConnId | undefined,
-    put: (e: LogEntry) => void,
-  ): void {
-    const closed = new Map<ConnId, ClosedRecord['reason']>();
+  private afterEvents(outputs: TcpOutput[], conn: ConnId | undefined): void {
+    // Built only when something closed (most inputs close nothing).
+    let closed: Map<ConnId, ClosedRecord['reason']> | undefined;
     for (const o of outputs) {
       if (o.kind !== 'event' || !this.conns.has(o.conn)) continue;
       if ((o.event === 'established' || o.event === 'accepted') && this.engine.info(o.conn))
-        this.putSnapshot(o.conn, this.lastNow, put);
-      if (o.event === 'closed') closed.set(o.conn, o.error ?? 'orderly');
+        this.putSnapshot(o.conn, this.lastNow);
+      if (o.event === 'closed') {
+        closed = closed ?? new Map();
+        closed.set(o.conn, o.error ?? 'orderly');
+      }
     }
-    if (conn !== undefined && this.conns.has(conn) && !this.engine.info(conn) && !closed.has(conn))
+    if (
+      conn !== undefined &&
+      this.conns.has(conn) &&
+      !this.engine.info(conn) &&
+      !closed?.has(conn)
+    ) {
+      closed = closed ?? new Map();
       closed.set(conn, 'orderly');
+    }
+    if (!closed) return;
     for (const [id, reason] of closed) {
       if (this.engine.info(id)) continue;
       this.conns.delete(id);
-      put({ kind: 'closed', conn: id, at: this.lastNow, reason });
+      this.put({ kind: 'closed', conn: id, at: this.lastNow, reason });
     }
   }
 
-  private putSnapshot(id: ConnId, now: number, put: (e: LogEntry) => void): void {
-    put({ kind: 'snapshot', conn: id, at: now, snapshot: this.socketSnapshot(id) });
+  private putSnapshot(id: ConnId, now: number): void {
+    this.put({ kind: 'snapshot', conn: id, at: now, snapshot: this.socketSnapshot(id) });
     this.stats.snapshots++;
   }
 

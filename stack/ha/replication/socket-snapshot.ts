@@ -3,7 +3,7 @@
  * socket layer's part (is the output regenerable, stream offsets, bytes delivered to the app
  * and not yet consumed: the peer will never send those again).
  */
-import { ByteReader, ByteWriter } from '../ipc/bytes.ts';
+import { ByteWriter } from '../ipc/bytes.ts';
 import { ReplicationError } from './errors.ts';
 
 const MAGIC = 0x484c5353; // "HLSS"
@@ -34,25 +34,57 @@ export function encodeSocketSnapshot(s: SocketSnapshot): Uint8Array {
     .finish();
 }
 
+/**
+ * Decodes without copying what is only read once (the control block, which the engine copies
+ * into its own TCB): a bulk sync decodes thousands of these in a row. What the replayer keeps
+ * (unread bytes, app state) is copied, so it does not pin the frame it came in.
+ */
 export function decodeSocketSnapshot(bytes: Uint8Array): SocketSnapshot {
-  try {
-    const r = new ByteReader(bytes, 'socket snapshot');
-    if (r.u32('magic') !== MAGIC) r.fail('magic', 'not a socket snapshot');
-    const flags = r.u8('flags');
-    const s: SocketSnapshot = {
-      regenerable: (flags & 1) === 1,
-      written: r.u64('written'),
-      delivered: r.u64('delivered'),
-      unconsumed: r.bytes('unconsumed'),
-      appState: r.bytes('appState'),
-      tcb: r.bytes('tcb'),
-    };
-    r.end();
-    return s;
-  } catch (err) {
-    throw new ReplicationError('REPL_BAD_DETAIL', (err as Error).message);
-  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const need = (n: number, field: string): number => {
+    if (at + n > bytes.length)
+      throw new ReplicationError(
+        'REPL_BAD_DETAIL',
+        `socket snapshot: ends inside ${field} (offset ${at}, ${bytes.length} bytes)`,
+      );
+    const from = at;
+    at += n;
+    return from;
+  };
+  const u64 = (field: string): number => {
+    const from = need(8, field);
+    const hi = view.getUint32(from);
+    if (hi > 0x1f_ffff)
+      throw new ReplicationError('REPL_BAD_DETAIL', `socket snapshot: ${field} exceeds 2^53`);
+    return hi * 0x1_0000_0000 + view.getUint32(from + 4);
+  };
+  const field = (name: string): Uint8Array => {
+    const n = view.getUint32(need(4, `${name} length`));
+    const from = need(n, name);
+    return bytes.subarray(from, from + n);
+  };
+  const kept = (b: Uint8Array): Uint8Array => (b.length === 0 ? EMPTY : b.slice());
+  if (view.getUint32(need(4, 'magic')) !== MAGIC)
+    throw new ReplicationError('REPL_BAD_DETAIL', 'socket snapshot: magic: not a socket snapshot');
+  const flags = view.getUint8(need(1, 'flags'));
+  const s: SocketSnapshot = {
+    regenerable: (flags & 1) === 1,
+    written: u64('written'),
+    delivered: u64('delivered'),
+    unconsumed: kept(field('unconsumed')),
+    appState: kept(field('appState')),
+    tcb: field('tcb'),
+  };
+  if (at !== bytes.length)
+    throw new ReplicationError(
+      'REPL_BAD_DETAIL',
+      `socket snapshot: end: ${bytes.length - at} trailing bytes`,
+    );
+  return s;
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** Bytes delivered to the app and not consumed yet, oldest first. */
 export class ChunkQueue {
@@ -85,7 +117,9 @@ export class ChunkQueue {
     }
   }
 
+  /** All of it in one array (a shared empty one when there is nothing: most idle connections). */
   concat(): Uint8Array {
+    if (this.total === 0) return EMPTY;
     const out = new Uint8Array(this.total);
     let at = 0;
     for (const c of this.chunks) {

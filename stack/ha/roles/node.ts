@@ -15,6 +15,7 @@
  *   not take over, until fresh heartbeats had time to arrive.
  */
 import { FailureDetector } from '../heartbeat/detector.ts';
+import { type MateLiveness, ReportedLiveness } from '../heartbeat/liveness.ts';
 import type { Heartbeat, Role, SyncState } from '../ipc/records.ts';
 import { nodeStatus } from './status.ts';
 import {
@@ -24,7 +25,7 @@ import {
   handleSwitchover,
   switchoverDeadline,
 } from './switchover.ts';
-import { mayTakeOver } from './takeover-rule.ts';
+import { evaluateTransitions } from './transitions.ts';
 import type {
   BecomeActiveReason,
   BecomeStandbyReason,
@@ -45,21 +46,21 @@ export class HaNode {
   handover: Handover | undefined;
   readonly handovers: HandoverCounts = { started: 0, done: 0, aborted: 0, lastAbort: null };
   lastSwitchover: HaStatus['lastSwitchover'] = null;
-  readonly detector: FailureDetector;
+  readonly detector: MateLiveness;
   readonly detectionMs: number;
   readonly alarmTimeoutMs: number;
   readonly switchoverTimeoutMs: number;
-  private readonly bootDeadline: number;
+  readonly bootDeadline: number;
   private lastNow: number;
-  private probationUntil: number | undefined;
-  private alarmSince = 0;
-  private alarmWasHot = false;
-  private ipcLossHandled = false;
-  private disconnectedFromHot = false;
-  private bulkRequested = false;
+  probationUntil: number | undefined;
+  alarmSince = 0;
+  alarmWasHot = false;
+  ipcLossHandled = false;
+  disconnectedFromHot = false;
+  bulkRequested = false;
   /** Kept apart from the detector, which forgets the path when its transport closes. */
-  private lastIpcHeartbeat: number | undefined;
-  private noTakeoverLogged = false;
+  lastIpcHeartbeat: number | undefined;
+  noTakeoverLogged = false;
   private lastReassert = Number.NEGATIVE_INFINITY;
   private counter = 0;
   private nextHeartbeatAt: number;
@@ -68,8 +69,10 @@ export class HaNode {
     readonly cfg: HaNodeConfig,
     now: number,
   ) {
-    this.detector = new FailureDetector({ intervalMs: cfg.intervalMs, misses: cfg.misses });
     this.detectionMs = cfg.intervalMs * cfg.misses;
+    this.detector = cfg.reportedLiveness
+      ? new ReportedLiveness(this.detectionMs)
+      : new FailureDetector({ intervalMs: cfg.intervalMs, misses: cfg.misses });
     this.alarmTimeoutMs = cfg.alarmTimeoutMs ?? 5 * this.detectionMs;
     this.switchoverTimeoutMs = cfg.switchoverTimeoutMs ?? 1000;
     this.bootDeadline = now + (cfg.bootListenMs ?? 2 * this.detectionMs + cfg.intervalMs);
@@ -80,25 +83,37 @@ export class HaNode {
   handle(input: HaInput): HaAction[] {
     const acts: HaAction[] = [];
     const now = input.now;
-    if (this.role !== 'booting' && now - this.lastNow > this.detectionMs + this.cfg.intervalMs) {
-      // Frozen or starved: what the detector remembers is stale. An active stays silent on the
-      // front and a standby does not take over until fresh heartbeats had time to arrive.
-      this.probationUntil = now + this.detectionMs + this.cfg.intervalMs;
-      this.log(acts, 'warn', 'inputs stalled: probation until the mate had time to be heard', {
+    const stalled =
+      !this.cfg.reportedLiveness && now - this.lastNow > this.detectionMs + this.cfg.intervalMs;
+    if (this.role !== 'booting' && stalled) {
+      // Frozen or starved: what the detector remembers is stale (with a heartbeat thread, a
+      // stall of this loop alone does not matter: only a hole in the heartbeats, below).
+      this.probation(now, acts, 'inputs stalled: probation until the mate had time to be heard', {
         gapMs: now - this.lastNow,
       });
     }
     this.lastNow = Math.max(this.lastNow, now);
     switch (input.kind) {
-      case 'heartbeat':
-        this.detector.heard(input.path, input.hb, now);
+      case 'heartbeat': {
+        const at = Math.min(input.at ?? now, now);
+        this.detector.heard(input.path, input.hb, at);
         if (input.path === 'ipc') {
           this.ipcLossHandled = false;
           // Only a hot session counts for the takeover rule: once disconnected, the active no
           // longer holds its outputs for this board, so IPC heard again does not make it current.
-          if (this.sync === 'hot') this.lastIpcHeartbeat = now;
+          if (this.sync === 'hot') this.lastIpcHeartbeat = at;
         }
         this.observeMate(input.hb, now, acts);
+        break;
+      }
+      case 'path-silent':
+        this.detector.silent(input.path, input.lastHeard);
+        break;
+      case 'heartbeat-hole':
+        if (this.role !== 'booting')
+          this.probation(now, acts, 'own heartbeats interrupted: probation', {
+            holeMs: Math.round(input.holeMs),
+          });
         break;
       case 'hello':
         this.observeMate({ ...input.hello, counter: 0, sentAt: now }, now, acts);
@@ -153,7 +168,7 @@ export class HaNode {
         break;
     }
     checkHandover(this, now, acts);
-    this.evaluate(now, acts);
+    evaluateTransitions(this, now, acts);
     this.settle(now, acts);
     return acts;
   }
@@ -227,7 +242,21 @@ export class HaNode {
     if (reason !== 'switchover' && this.ipcUp) this.sendHello(acts, true);
   }
 
-  private sendHello(acts: HaAction[], wantBulkSync: boolean): void {
+  /**
+   * The mate may have found this board dead and taken over: an active stays silent on the
+   * front and a standby does not take over until fresh heartbeats had time to arrive.
+   */
+  private probation(
+    now: number,
+    acts: HaAction[],
+    msg: string,
+    fields: Record<string, unknown>,
+  ): void {
+    this.probationUntil = now + this.detectionMs + this.cfg.intervalMs;
+    this.log(acts, 'warn', msg, fields);
+  }
+
+  sendHello(acts: HaAction[], wantBulkSync: boolean): void {
     this.bulkRequested = wantBulkSync;
     acts.push({ kind: 'send-hello', wantBulkSync });
   }
@@ -258,70 +287,6 @@ export class HaNode {
       }
     } else {
       this.epoch = Math.max(this.epoch, hb.epoch);
-    }
-  }
-
-  /** Time-driven transitions. */
-  private evaluate(now: number, acts: HaAction[]): void {
-    const ipc = this.detector.path('ipc', now);
-    const lan = this.detector.path('lan', now);
-    const mateAlive = ipc.alive || lan.alive;
-    if (this.role === 'booting') {
-      if (now < this.bootDeadline) return;
-      const mate = this.detector.mate(now);
-      if (mate?.role === 'booting' && mate.slot < this.cfg.slot) return; // the lower slot goes first
-      const seen = this.detector.lastHeartbeat?.epoch ?? 0;
-      this.becomeActive(acts, 'election', Math.max(this.epoch, seen) + 1, now);
-      return;
-    }
-    if (this.probationUntil !== undefined && now >= this.probationUntil)
-      this.probationUntil = undefined;
-    const ipcLost = !ipc.alive && this.detector.lastHeartbeat !== undefined;
-    if (this.role === 'active') {
-      if (!mateAlive && this.sync !== 'cold') {
-        this.sync = 'cold';
-        this.log(acts, 'warn', 'mate lost on both paths');
-      }
-      if (ipcLost && lan.alive && this.alarm === null) {
-        this.alarm = 'ipc lost';
-        this.alarmSince = now;
-        this.alarmWasHot = this.sync === 'hot';
-        if (this.sync !== 'cold') this.sync = 'disconnected';
-        acts.push({ kind: 'alarm', raised: true, reason: 'ipc lost, mate alive on the LAN' });
-      } else if (this.alarm !== null && (ipc.alive || !mateAlive)) {
-        this.alarm = null;
-        acts.push({ kind: 'alarm', raised: false, reason: ipc.alive ? 'ipc back' : 'mate lost' });
-      }
-    } else if (this.role === 'standby') {
-      const probation = this.probationUntil !== undefined;
-      if (!mateAlive && this.detector.lastHeartbeat !== undefined && !this.handover && !probation) {
-        const rule = {
-          sync: this.sync,
-          disconnectedFromHot: this.disconnectedFromHot,
-          alarmTimeoutMs: this.alarmTimeoutMs,
-        };
-        if (mayTakeOver(rule, this.lastIpcHeartbeat, lan.lastHeard)) {
-          this.becomeActive(acts, 'takeover', this.epoch + 1, now);
-          return;
-        }
-        if (!this.noTakeoverLogged) {
-          this.noTakeoverLogged = true;
-          this.log(acts, 'error', 'mate lost but this standby is not hot: no takeover', {
-            sync: this.sync,
-          });
-        }
-      } else if (ipcLost && lan.alive && this.sync !== 'disconnected') {
-        this.disconnectedFromHot = this.sync === 'hot';
-        this.sync = 'disconnected';
-        this.log(acts, 'warn', 'ipc lost: disconnected');
-      } else if (this.sync === 'disconnected' && ipc.alive && this.ipcUp && !this.bulkRequested) {
-        // IPC is back without a reconnect: records were missed meanwhile, so bulk-sync again.
-        this.sendHello(acts, true);
-      }
-    }
-    if (ipcLost && this.ipcUp && !this.ipcLossHandled) {
-      this.ipcLossHandled = true;
-      acts.push({ kind: 'ipc-reset', reason: 'ipc heartbeats silent' });
     }
   }
 

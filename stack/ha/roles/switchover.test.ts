@@ -74,3 +74,22 @@ test('hand-over without an answer times out and the old active resumes', (t) => 
   t.true(p.node(0).front);
   t.is(p.node(0).epoch, 1);
 });
+
+test('a prepare from an older epoch, arriving after the commit, does not hand mastership back', (t) => {
+  const p = hotPair();
+  p.requestSwitchover(0);
+  p.until(() => p.node(1).role === 'active' && !p.node(0).handover, 100);
+  const node = p.node(1);
+  const epoch = node.epoch;
+  // The old active's prepare (its epoch) reaches the new active late.
+  const acts = node.handle({ kind: 'switchover', phase: 'prepare', epoch: epoch - 1, now: p.now });
+  t.false(
+    acts.some((a) => a.kind === 'send-switchover' || a.kind === 'pause-inputs'),
+    'no drain started',
+  );
+  t.is(node.handover, undefined);
+  t.is(node.role, 'active');
+  // A prepare of this term still starts a switchover (the standby asking for one).
+  const now = node.handle({ kind: 'switchover', phase: 'prepare', epoch, now: p.now });
+  t.true(now.some((a) => a.kind === 'send-switchover' && a.phase === 'prepare'));
+});

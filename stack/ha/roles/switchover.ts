@@ -101,6 +101,14 @@ export function handleSwitchover(node: HaNode, input: SwitchoverInput, acts: HaA
   }
   switch (input.phase) {
     case 'prepare':
+      // A prepare from an older term (sent by the board that was active then) asks nothing of
+      // this term's master: acting on it would hand mastership straight back.
+      if (input.epoch < node.epoch) {
+        node.log(acts, 'warn', 'switchover prepare from an older epoch ignored', {
+          epoch: input.epoch,
+        });
+        return;
+      }
       if (node.role === 'active' && !node.handover) startDrain(node, now, acts);
       else if (node.role === 'standby' && node.sync !== 'hot') {
         acts.push({

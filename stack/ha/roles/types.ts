@@ -16,11 +16,21 @@ export interface HaNodeConfig {
   alarmTimeoutMs?: number;
   /** Planned switchover: longest drain and hand-over wait. Default 1000 ms. */
   switchoverTimeoutMs?: number;
+  /**
+   * A heartbeat thread decides the mate's liveness (inputs `path-silent`, `heartbeat-hole`);
+   * else silence is a timeout on this machine's inputs (simulations, in-memory tests).
+   */
+  reportedLiveness?: boolean;
 }
 
 export type HaInput =
   | { kind: 'tick'; now: number }
-  | { kind: 'heartbeat'; path: HeartbeatPath; hb: Heartbeat; now: number }
+  /** `at`: when it arrived, if earlier than `now` (a heartbeat thread heard it). */
+  | { kind: 'heartbeat'; path: HeartbeatPath; hb: Heartbeat; now: number; at?: number }
+  /** The heartbeat thread found a path silent. */
+  | { kind: 'path-silent'; path: HeartbeatPath; lastHeard: number | undefined; now: number }
+  /** This board's own heartbeats stopped long enough for the mate to find it dead. */
+  | { kind: 'heartbeat-hole'; holeMs: number; now: number }
   | { kind: 'hello'; hello: Hello; now: number }
   | { kind: 'ipc-up'; now: number }
   | { kind: 'ipc-down'; now: number }

@@ -5,6 +5,8 @@ import type { HaRuntime } from './ha-runtime.ts';
 export function routeRecord<Out>(rt: HaRuntime<Out>, rec: IpcRecord, now: number): void {
   switch (rec.type) {
     case 'heartbeat': {
+      // With a heartbeat thread, liveness comes from it alone (a record has no timeout there).
+      if (rt.node.cfg.reportedLiveness) return;
       const { type: _type, ...hb } = rec;
       rt.input({ kind: 'heartbeat', path: 'ipc', hb, now });
       return;
@@ -22,6 +24,7 @@ export function routeRecord<Out>(rt: HaRuntime<Out>, rec: IpcRecord, now: number
       rt.log.confirm(rec.index, rec.epoch);
       const released = rt.gate.confirm(rt.log.confirmedIndex, now);
       if (released.length) rt.hooks.transmit(released);
+      rt.bulkRoom();
       if (rt.bulkEndIndex !== undefined && rt.log.confirmedIndex >= rt.bulkEndIndex) {
         rt.bulkEndIndex = undefined;
         rt.input({ kind: 'bulk-sync-done', now });
