@@ -63,6 +63,13 @@ export async function runTrafficAndSchedule(r: RunState, ch: LabChassis): Promis
       signal,
       peerErrors: () =>
         r.agents.reduce((n, a) => n + a.events.filter((e) => e.event === 'error').length, 0),
+      longStalls: () =>
+        r.agents.reduce(
+          (n, a) =>
+            n +
+            a.events.filter((e) => e.event === 'stall' && e.ms > plan.checks.max_stall_ms).length,
+          0,
+        ),
     });
     // Let the last recovery show in the captures before traffic stops.
     await abortableSleep(Math.min(3000, plan.checks.max_stall_ms + 1000), signal);

@@ -6,6 +6,8 @@ export interface Tally {
   errors: number;
   /** Errors the peer agents reported so far (resets, closes, mismatches). */
   peerErrors: number;
+  /** Stalls the peer agents reported longer than the plan's max_stall_ms. */
+  longStalls?: number;
 }
 
 export function elapsed(ms: number): string {
@@ -22,5 +24,5 @@ export function faultLine(o: {
   phase: string;
 }): string {
   const t = o.tally;
-  return `[${elapsed(o.elapsedMs)}] fault ${o.index}/${o.total} ${o.kind}: ${o.phase}  (so far: ${t.done} done, ${t.errors} not completed, ${t.peerErrors} peer errors)`;
+  return `[${elapsed(o.elapsedMs)}] fault ${o.index}/${o.total} ${o.kind}: ${o.phase}  (so far: ${t.done} done, ${t.errors} not completed, ${t.peerErrors} peer errors${t.longStalls !== undefined ? `, ${t.longStalls} long stalls` : ''})`;
 }

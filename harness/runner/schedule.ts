@@ -75,6 +75,8 @@ export interface ScheduleContext {
   trafficStart: number;
   signal: AbortSignal;
   peerErrors: () => number;
+  /** Agent stalls longer than max_stall_ms so far. */
+  longStalls?: () => number;
 }
 
 export async function runSchedule(c: ScheduleContext): Promise<void> {
@@ -97,6 +99,7 @@ export async function runSchedule(c: ScheduleContext): Promise<void> {
     c.timeline.iteration = planned.iteration;
     const line = (phase: string) => {
       tally.peerErrors = c.peerErrors();
+      if (c.longStalls) tally.longStalls = c.longStalls();
       c.print(
         faultLine({
           index: planned.iteration,
