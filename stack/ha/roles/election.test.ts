@@ -84,6 +84,23 @@ test('IPC loss then LAN loss after the alarm timeout: the disconnected standby d
   t.is(p.actions(1, 'become-active').length, 0);
 });
 
+test('after a double fault the rebooted board is elected active and the survivor becomes hot', (t) => {
+  // The survivor (standby, not hot) asked for a bulk sync while its mate was still booting;
+  // a new active (a higher epoch) must be asked again, or the pair stays cold for good.
+  const p = hotPair();
+  p.links.ipc = false;
+  p.run(cfg.alarmTimeoutMs + 5 * detection);
+  p.kill(0);
+  p.run(10 * detection);
+  t.is(p.node(1).role, 'standby');
+  p.links.ipc = true;
+  p.boot(0);
+  p.until(() => p.node(0).role === 'active', 500);
+  p.until(() => p.node(1).sync === 'hot' && p.node(0).sync === 'hot', 500);
+  t.is(p.node(1).role, 'standby');
+  t.deepEqual(p.dualFront, []);
+});
+
 test('active dies shortly after IPC loss (active still holding outputs): takeover allowed', (t) => {
   const p = hotPair();
   p.links.ipc = false;

@@ -286,7 +286,11 @@ export class HaNode {
         this.log(acts, 'warn', 'stale active mate heard: reasserting', { mateEpoch: hb.epoch });
       }
     } else {
+      // A new mastership (a mate elected after booting, say) is a new session: a standby that
+      // is not hot asks again, as its earlier request may have reached a board still booting.
+      const newActive = hb.epoch > this.epoch;
       this.epoch = Math.max(this.epoch, hb.epoch);
+      if (newActive && this.sync !== 'hot' && this.ipcUp) this.sendHello(acts, true);
     }
   }
 
