@@ -39,6 +39,18 @@ test('a board booting while its mate is active becomes standby, even with the lo
   t.deepEqual(p.dualFront, []);
 });
 
+test('the active holds output for confirmations from the start of a bulk sync, not only once hot', (t) => {
+  const p = new VirtualPair(cfg);
+  p.boot(0);
+  p.until(() => p.node(0).role === 'active', 500);
+  t.false(p.node(0).commitWait);
+  p.boot(1);
+  p.until(() => p.node(0).sync === 'syncing', 500);
+  t.true(p.node(0).commitWait);
+  p.until(() => p.node(0).sync === 'hot', 500);
+  t.true(p.node(0).commitWait);
+});
+
 test('a board alone becomes active after the listen period', (t) => {
   const p = new VirtualPair(cfg);
   p.boot(1);

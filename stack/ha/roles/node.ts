@@ -307,13 +307,19 @@ export class HaNode {
     }
     const holding =
       this.alarm !== null && this.alarmWasHot && now - this.alarmSince < this.alarmTimeoutMs;
-    const wait = this.role === 'active' && (this.sync === 'hot' || holding);
+    // Held from the start of a bulk sync, not only once hot: an output released while syncing
+    // could otherwise reach a peer before its record, still queued behind the bulk-sync end,
+    // reaches a standby that is hot (and may take over) by then.
+    const wait =
+      this.role === 'active' && (this.sync === 'hot' || this.sync === 'syncing' || holding);
     if (wait !== this.commitWait) {
       this.commitWait = wait;
       acts.push({
         kind: 'commit-wait',
         wait,
-        reason: wait ? 'standby hot' : `standby ${this.sync}`,
+        reason: wait
+          ? `standby ${this.sync === 'syncing' ? 'syncing' : 'hot'}`
+          : `standby ${this.sync}`,
       });
     }
   }
