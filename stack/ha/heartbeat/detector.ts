@@ -4,7 +4,7 @@
  * as `now` (ms), nothing is read from a clock.
  */
 import type { Heartbeat } from '../ipc/records.ts';
-import type { MateLiveness } from './liveness.ts';
+import { MateLiveness } from './liveness.ts';
 
 export type HeartbeatPath = 'ipc' | 'lan';
 export const HEARTBEAT_PATHS: readonly HeartbeatPath[] = ['ipc', 'lan'];
@@ -20,15 +20,15 @@ export interface PathStatus {
   lastHeard: number | undefined;
 }
 
-export class FailureDetector implements MateLiveness {
+export class FailureDetector extends MateLiveness {
   private readonly last: Record<HeartbeatPath, number | undefined> = {
     ipc: undefined,
     lan: undefined,
   };
-  private latest: Heartbeat | undefined;
-  private latestAt = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly cfg: HeartbeatConfig) {}
+  constructor(private readonly cfg: HeartbeatConfig) {
+    super();
+  }
 
   /** Time without a heartbeat after which a path is silent. */
   get timeoutMs(): number {
@@ -37,10 +37,7 @@ export class FailureDetector implements MateLiveness {
 
   heard(path: HeartbeatPath, hb: Heartbeat, now: number): void {
     this.last[path] = now;
-    if (now >= this.latestAt) {
-      this.latest = hb;
-      this.latestAt = now;
-    }
+    this.keepLatest(hb, now);
   }
 
   /** A sign of life that carries no heartbeat (the path's transport just connected). */
@@ -62,21 +59,6 @@ export class FailureDetector implements MateLiveness {
   path(path: HeartbeatPath, now: number): PathStatus {
     const lastHeard = this.last[path];
     return { alive: lastHeard !== undefined && now - lastHeard <= this.timeoutMs, lastHeard };
-  }
-
-  /** Some path heard within the timeout. */
-  mateAlive(now: number): boolean {
-    return this.path('ipc', now).alive || this.path('lan', now).alive;
-  }
-
-  /** The mate's most recent heartbeat (either path), if it is still alive. */
-  mate(now: number): Heartbeat | undefined {
-    return this.mateAlive(now) ? this.latest : undefined;
-  }
-
-  /** Last heartbeat ever heard, alive or not. */
-  get lastHeartbeat(): Heartbeat | undefined {
-    return this.latest;
   }
 
   /** Earliest time a path could turn silent (for the caller's timer), or undefined. */

@@ -9,21 +9,44 @@
 import type { Heartbeat } from '../ipc/records.ts';
 import type { HeartbeatPath, PathStatus } from './detector.ts';
 
-export interface MateLiveness {
-  readonly timeoutMs: number;
-  heard(path: HeartbeatPath, hb: Heartbeat, at: number): void;
+export abstract class MateLiveness {
+  abstract readonly timeoutMs: number;
+  private latest: Heartbeat | undefined;
+  private latestAt = Number.NEGATIVE_INFINITY;
+
+  abstract heard(path: HeartbeatPath, hb: Heartbeat, at: number): void;
   /** The heartbeat thread found the path silent (last heard at `lastHeard`). */
-  silent(path: HeartbeatPath, lastHeard: number | undefined): void;
+  abstract silent(path: HeartbeatPath, lastHeard: number | undefined): void;
   /** A sign of life that carries no heartbeat (the path's transport just connected). */
-  touch(path: HeartbeatPath, now: number): void;
+  abstract touch(path: HeartbeatPath, now: number): void;
   /** Forget a path (its transport was reset): silent until heard again. */
-  forget(path: HeartbeatPath): void;
-  path(path: HeartbeatPath, now: number): PathStatus;
-  mateAlive(now: number): boolean;
-  mate(now: number): Heartbeat | undefined;
-  readonly lastHeartbeat: Heartbeat | undefined;
+  abstract forget(path: HeartbeatPath): void;
+  abstract path(path: HeartbeatPath, now: number): PathStatus;
   /** Earliest time a path could turn silent by itself (for the caller's timer), or undefined. */
-  nextExpiry(now: number): number | undefined;
+  abstract nextExpiry(now: number): number | undefined;
+
+  /** Some path alive: the mate is dead only when both are silent. */
+  mateAlive(now: number): boolean {
+    return this.path('ipc', now).alive || this.path('lan', now).alive;
+  }
+
+  /** The mate's most recent heartbeat (either path), if it is still alive. */
+  mate(now: number): Heartbeat | undefined {
+    return this.mateAlive(now) ? this.latest : undefined;
+  }
+
+  /** Last heartbeat ever heard, alive or not. */
+  get lastHeartbeat(): Heartbeat | undefined {
+    return this.latest;
+  }
+
+  /** Keep `hb` as the mate's latest unless a later one (by arrival time) is already kept. */
+  protected keepLatest(hb: Heartbeat, at: number): void {
+    if (at >= this.latestAt) {
+      this.latest = hb;
+      this.latestAt = at;
+    }
+  }
 }
 
 /**
@@ -32,24 +55,21 @@ export interface MateLiveness {
  * reset) holds the path silent until `touch` (a session is up again), and `touch` gives the
  * path one detection time of grace for its first report.
  */
-export class ReportedLiveness implements MateLiveness {
+export class ReportedLiveness extends MateLiveness {
   private readonly state = {
     ipc: newPathState(),
     lan: newPathState(),
   };
-  private latest: Heartbeat | undefined;
-  private latestAt = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly timeoutMs: number) {}
+  constructor(readonly timeoutMs: number) {
+    super();
+  }
 
   heard(path: HeartbeatPath, hb: Heartbeat, at: number): void {
     const s = this.state[path];
     s.reported = true;
     s.lastHeard = Math.max(s.lastHeard ?? at, at);
-    if (at >= this.latestAt) {
-      this.latest = hb;
-      this.latestAt = at;
-    }
+    this.keepLatest(hb, at);
   }
 
   silent(path: HeartbeatPath, lastHeard: number | undefined): void {
@@ -75,18 +95,6 @@ export class ReportedLiveness implements MateLiveness {
     const s = this.state[path];
     const inGrace = s.graceUntil !== undefined && now <= s.graceUntil;
     return { alive: !s.held && (s.reported || inGrace), lastHeard: s.lastHeard };
-  }
-
-  mateAlive(now: number): boolean {
-    return this.path('ipc', now).alive || this.path('lan', now).alive;
-  }
-
-  mate(now: number): Heartbeat | undefined {
-    return this.mateAlive(now) ? this.latest : undefined;
-  }
-
-  get lastHeartbeat(): Heartbeat | undefined {
-    return this.latest;
   }
 
   /** Only a grace period ends by itself; silence otherwise comes as a report. */
