@@ -3,25 +3,15 @@
  * took over, and from the moment it resumes the old active never speaks for the chassis
  * address again (a capture of its uplink: no IPv4 source and no ARP sender equal to it).
  */
-import test from 'ava';
-import {
-  agentErrors,
-  agentProgress,
-  Chassis,
-  netTestsRunnable,
-  stopAgent,
-} from './chassis.fixture.ts';
+import { agentErrors, agentProgress, Chassis, stopAgent } from './chassis.fixture.ts';
 import { framesForAddress } from './frames.ts';
+import { haNetTest } from './net-test.fixture.ts';
 
 const PREFIX = `hle2f${process.pid}`;
 
-if (!netTestsRunnable) {
-  test('SIGSTOP of the active (skipped: needs root and network namespaces)', (t) => {
-    t.log('skipped: run as root, or under CI=true where this is a failure');
-    t.pass();
-  });
-} else {
-  test('frozen active: the standby takes over, the old active goes silent on the front after resume', async (t) => {
+haNetTest(
+  'frozen active: the standby takes over, the old active goes silent on the front after resume',
+  async (t) => {
     t.timeout(85_000);
     const ch = new Chassis(t.teardown, {
       prefix: PREFIX,
@@ -80,5 +70,5 @@ if (!netTestsRunnable) {
     const summary = await stopAgent(agent);
     t.deepEqual(agentErrors(agent), [], 'the kernel peer sees no error through the freeze');
     t.is(summary.errors, 0);
-  });
-}
+  },
+);

@@ -3,28 +3,23 @@
  * `disconnected`, the active raises an alarm and keeps serving, and exactly one board answers
  * ARP for the chassis address (ARP replies counted on each board's uplink). Link up → hot again.
  */
-import test from 'ava';
 import {
   agentErrors,
   agentProgress,
   Chassis,
   type Json,
-  netTestsRunnable,
   nsExec,
   stopAgent,
   until,
 } from './chassis.fixture.ts';
 import { framesForAddress } from './frames.ts';
+import { haNetTest } from './net-test.fixture.ts';
 
 const PREFIX = `hle2i${process.pid}`;
 
-if (!netTestsRunnable) {
-  test('IPC link down alone (skipped: needs root and network namespaces)', (t) => {
-    t.log('skipped: run as root, or under CI=true where this is a failure');
-    t.pass();
-  });
-} else {
-  test('IPC link down alone: no takeover, one board answers ARP, standby disconnected, then hot', async (t) => {
+haNetTest(
+  'IPC link down alone: no takeover, one board answers ARP, standby disconnected, then hot',
+  async (t) => {
     t.timeout(85_000);
     const ch = new Chassis(t.teardown, {
       prefix: PREFIX,
@@ -101,5 +96,5 @@ if (!netTestsRunnable) {
     await agentProgress(agent, 16 * 1024, 20_000);
     const summary = await stopAgent(agent);
     t.is(summary.errors, 0);
-  });
-}
+  },
+);

@@ -4,25 +4,14 @@
  * sees no error and every byte verifies; the killed board restarts and gets hot; kill -9 the
  * new active → again no error.
  */
-import test from 'ava';
-import {
-  agentErrors,
-  agentProgress,
-  Chassis,
-  netTestsRunnable,
-  type Slot,
-  stopAgent,
-} from './chassis.fixture.ts';
+import { agentErrors, agentProgress, Chassis, type Slot, stopAgent } from './chassis.fixture.ts';
+import { haNetTest } from './net-test.fixture.ts';
 
 const PREFIX = `hle2k${process.pid}`;
 
-if (!netTestsRunnable) {
-  test('kill -9 of the active (skipped: needs root and network namespaces)', (t) => {
-    t.log('skipped: run as root, or under CI=true where this is a failure');
-    t.pass();
-  });
-} else {
-  test('kill -9 the active twice, with a rejoin between: the kernel peer sees no error', async (t) => {
+haNetTest(
+  'kill -9 the active twice, with a rejoin between: the kernel peer sees no error',
+  async (t) => {
     t.timeout(85_000);
     const ch = new Chassis(t.teardown, {
       prefix: PREFIX,
@@ -83,5 +72,5 @@ if (!netTestsRunnable) {
       t.true(c.verified > 128 * 1024, `verified ${c.verified} bytes`);
     }
     t.deepEqual(agentErrors(agent), []);
-  });
-}
+  },
+);

@@ -9,15 +9,8 @@
  * The mate is dead only when both paths are silent, so nothing may switch over; and at no
  * sampled moment may both boards have their front open for the chassis address.
  */
-import test from 'ava';
-import {
-  agentErrors,
-  agentProgress,
-  Chassis,
-  type Json,
-  netTestsRunnable,
-  stopAgent,
-} from './chassis.fixture.ts';
+import { agentErrors, agentProgress, Chassis, type Json, stopAgent } from './chassis.fixture.ts';
+import { haNetTest } from './net-test.fixture.ts';
 
 const [hbInterval, hbMisses] = (process.env.HITLESS_STEADY_HB ?? '20x3').split('x').map(Number);
 const HB = { intervalMs: hbInterval ?? 20, misses: hbMisses ?? 3 };
@@ -32,13 +25,9 @@ const QUIET = new Set([
   'ha-standby-is-hot',
 ]);
 
-if (!netTestsRunnable) {
-  test('steady traffic without a fault (skipped: needs root and network namespaces)', (t) => {
-    t.log('skipped: run as root, or under CI=true where this is a failure');
-    t.pass();
-  });
-} else {
-  test(`steady traffic, heartbeat ${HB.intervalMs} ms × ${HB.misses}: no switchover without a fault, never two fronts open`, async (t) => {
+haNetTest(
+  `steady traffic, heartbeat ${HB.intervalMs} ms × ${HB.misses}: no switchover without a fault, never two fronts open`,
+  async (t) => {
     t.timeout(80_000);
     const ch = new Chassis(t.teardown, {
       prefix: PREFIX,
@@ -91,5 +80,5 @@ if (!netTestsRunnable) {
     );
     await stopAgent(agent);
     t.deepEqual(agentErrors(agent), []);
-  });
-}
+  },
+);

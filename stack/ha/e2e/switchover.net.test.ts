@@ -4,26 +4,15 @@
  * its engine and replays the new active's log, so both must go on from exactly the same state:
  * no digest mismatch on either board, no error at the peer, every byte verified.
  */
-import test from 'ava';
 import { requestDaemon } from '../../rpd/status-client.ts';
-import {
-  agentErrors,
-  agentProgress,
-  Chassis,
-  netTestsRunnable,
-  type Slot,
-  stopAgent,
-} from './chassis.fixture.ts';
+import { agentErrors, agentProgress, Chassis, type Slot, stopAgent } from './chassis.fixture.ts';
+import { haNetTest } from './net-test.fixture.ts';
 
 const PREFIX = `hle2w${process.pid}`;
 
-if (!netTestsRunnable) {
-  test('planned switchovers between processes (skipped: needs root and network namespaces)', (t) => {
-    t.log('skipped: run as root, or under CI=true where this is a failure');
-    t.pass();
-  });
-} else {
-  test('four planned switchovers between two processes: no digest mismatch, no peer error', async (t) => {
+haNetTest(
+  'four planned switchovers between two processes: no digest mismatch, no peer error',
+  async (t) => {
     t.timeout(85_000);
     const ch = new Chassis(t.teardown, {
       prefix: PREFIX,
@@ -60,5 +49,5 @@ if (!netTestsRunnable) {
     t.is(conns.length, 4);
     for (const c of conns) t.like(c, { errors: 0 });
     t.true(conns.every((c) => c.verified > 4 * 64 * 1024));
-  });
-}
+  },
+);
