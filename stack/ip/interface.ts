@@ -63,6 +63,7 @@ export class IpInterface {
   private mac: Uint8Array;
   private readonly mask: number;
   private tcpHandler: TcpHandler | undefined;
+  private overheardHandler: TcpHandler | undefined;
   private errorHandler: ReceiveErrorHandler | undefined;
   /** Whether this board owns the address now (a standby does not answer for it). */
   private owner = true;
@@ -92,6 +93,15 @@ export class IpInterface {
   /** Attach the TCP engine; until then TCP is dropped as `no-tcp-handler`. */
   onTcp(handler: TcpHandler | undefined): void {
     this.tcpHandler = handler;
+  }
+
+  /**
+   * TCP for the address that arrives while this board does not own it: a standby sees what the
+   * switch floods to it once the active's port is gone, and keeps it for its takeover. Still
+   * counted as dropped (`ip-not-owner`): nothing is answered.
+   */
+  onOverheardTcp(handler: TcpHandler | undefined): void {
+    this.overheardHandler = handler;
   }
 
   /** Hear about exceptions the receive path caught (so the daemon can log what broke). */
@@ -179,7 +189,11 @@ export class IpInterface {
       return wrapped.error.code === 'BAD_CHECKSUM' ? 'ip-bad-checksum' : 'ip-malformed';
     const ip = wrapped.value;
     if (ip.dst !== this.config.address) return 'ip-not-for-us';
-    if (!this.owner) return 'ip-not-owner';
+    if (!this.owner) {
+      if (this.overheardHandler && ip.protocol === IpProtocol.TCP && !ip.isFragment)
+        this.overhear(ip, now, this.overheardHandler);
+      return 'ip-not-owner';
+    }
     if (ip.isFragment) return 'ip-fragment';
     if (ip.protocol === IpProtocol.TCP) return this.receiveTcp(ip, now);
     if (ip.protocol === IpProtocol.ICMP) return this.receiveIcmp(srcMac, ip);
@@ -213,6 +227,16 @@ export class IpInterface {
       return 'tcp-handler-error';
     }
     return 'delivered';
+  }
+
+  private overhear(ip: Ipv4View, now: number, handler: TcpHandler): void {
+    const d = decodeTcp(ip.payload, ip.src, ip.dst);
+    if (!d.ok) return;
+    try {
+      handler({ src: ip.src, dst: ip.dst, ttl: ip.ttl, segment: d.value }, now);
+    } catch (err) {
+      this.reportError('tcp-handler', err);
+    }
   }
 
   /** Encode and send a segment from our address to `dst`, resolving its MAC (queued meanwhile). */

@@ -44,7 +44,9 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
     TapLink.open(front.tap, {
       up: true,
       mtu: front.mtu,
-      ...(front.bridge ? { bridge: front.bridge } : {}),
+      // The chassis MAC lives behind the TAP on both boards: pinned, a standby's bridge still
+      // delivers what the LAN floods for it once the active's port is gone (kept for takeover).
+      ...(front.bridge ? { bridge: front.bridge, pinMac: formatMac(front.mac) } : {}),
     });
   const ip = new IpInterface(
     {

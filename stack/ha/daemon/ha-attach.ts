@@ -23,6 +23,7 @@ import { frontTso } from './front-offload.ts';
 import { openHaPorts } from './ha-ports.ts';
 import { InputGate } from './input-gate.ts';
 import { mateWatch } from './mate-watch.ts';
+import { OverheardInput } from './overheard-input.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
 import { encodeStreamState, regenerateStream } from './stream-state.ts';
@@ -132,6 +133,11 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     if (!ha.canReplicate()) inputs.pause('ipc-window');
   });
   ip.onTcp((p) => inputs.receive(p.src, p.dst, p.segment));
+  const { interval_ms: intervalMs, misses } = cfg.ha.heartbeat;
+  const overheard = new OverheardInput({ maxAgeMs: intervalMs * (misses + 1) });
+  ip.onOverheardTcp((p, now) => {
+    if (ha?.node.role === 'standby') overheard.keep(p.src, p.dst, p.segment, now);
+  });
 
   /** `carryOn`: after a takeover, SSO client apps only carry on what they adopt. */
   const startAppsOnce = (carryOn = false): void => {
@@ -152,6 +158,8 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     /** Until every connection was resumed (retransmission and ACK sent). */
     resumedMs: number;
     connections: number;
+    /** Segments the peers sent while the active was dead, overheard and fed in at takeover. */
+    overheard: number;
     reason: string;
   } | null = null;
   const alarms = {
@@ -183,6 +191,10 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
         (conn, n) => wrapped.handle({ kind: 'consume', now: loop.clock(), conn, n }),
         (e) => log('warn', 'ha-adopt', e),
       );
+      // What the peers sent while the active was dead, answered now rather than after their RTO.
+      const missed = reason === 'takeover' ? overheard.take(loop.clock()) : [];
+      for (const m of missed) tcpHost.receive(m.src, m.dst, m.segment);
+      overheard.clear();
       tcpHost.flush();
       lastTakeover = {
         at: t0,
@@ -190,6 +202,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
         durationMs: loop.clock() - t0,
         resumedMs,
         connections: conns.length,
+        overheard: missed.length,
         reason,
       };
       log('info', 'ha-takeover', { ...lastTakeover });
@@ -321,6 +334,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     replication: wrapped.replicator.stats,
     replay: replayer.stats,
     inputs: { paused: inputs.paused, heldNow: inputs.heldNow, ...inputs.stats },
+    overheard: { heldNow: overheard.size, ...overheard.stats },
     mismatches: replayer.stats.mismatches,
     alarms,
     lastTakeover,

@@ -9,8 +9,7 @@ import type { HaNode } from '../roles/node.ts';
 export function mateWatch(node: HaNode, clock: () => number, log: Logger): (now: number) => void {
   let alive = false;
   return (now) => {
-    const ipc = node.detector.path('ipc', now);
-    const lan = node.detector.path('lan', now);
+    const { ipc, lan } = node.paths(now);
     const nowAlive = ipc.alive || lan.alive;
     if (nowAlive === alive) return;
     alive = nowAlive;
@@ -30,6 +29,7 @@ export function mateWatch(node: HaNode, clock: () => number, log: Logger): (now:
       sync: node.sync,
       lastHeard: new Date(wallNow - (clock() - heard)).toISOString(),
       silentMs: now - heard,
+      ...(node.mateExit.suspectedSince !== undefined ? { ipcClosedByMate: true } : {}),
     });
   };
 }

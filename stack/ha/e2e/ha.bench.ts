@@ -226,7 +226,7 @@ function printTakeover(lines: Json[], killAt: number, stalls: Json[]): void {
   const took = after('ha-takeover');
   const ends = stalls.map((x) => (x.since as number) + (x.ms as number) - killAt);
   console.log(
-    `    kill→verdict ${at(dead)} ms (silent ${dead?.silentMs ?? '?'} ms), kill→takeover logged ${at(took)} ms (took ${took?.durationMs ?? '?'} ms); peer: stalls ${stalls.map((x) => x.ms).join('/')} ms, first data after the kill at ${ends.join('/')} ms; since-kill ${stalls.map((x) => (x.since as number) - killAt).join('/')}`,
+    `    kill→verdict ${at(dead)} ms (silent ${dead?.silentMs ?? '?'} ms), kill→takeover logged ${at(took)} ms (took ${took?.durationMs ?? '?'} ms, ${took?.overheard ?? '?'} overheard segments fed in); peer: stalls ${stalls.map((x) => x.ms).join('/')} ms, first data after the kill at ${ends.join('/')} ms; since-kill ${stalls.map((x) => (x.since as number) - killAt).join('/')}`,
   );
 }
 

@@ -44,6 +44,8 @@ haNetTest(
         10_000,
         `board ${survivor} takes over`,
       );
+      const dead = ch.boards[survivor]!.lines.findLast((l) => l.event === 'mate-dead');
+      t.is(dead?.ipcClosedByMate, true, "the dead daemon's kernel closed IPC: the quick verdict");
       // The connections carry on through the new active.
       await agentProgress(agent, 64 * 1024, 20_000);
       t.deepEqual(agentErrors(agent), [], `errors after killing board ${victim}`);

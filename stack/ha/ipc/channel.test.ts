@@ -3,7 +3,7 @@ import test from 'ava';
 import { OutputGate } from '../log/output-gate.ts';
 import { ReplayTracker } from '../log/replay-tracker.ts';
 import { ReplicationLog } from '../log/replication-log.ts';
-import { IpcChannel } from './channel.ts';
+import { closedByMate, IpcChannel } from './channel.ts';
 import { encodeFrame } from './frame.ts';
 import { memoryDuplexPair } from './memory-duplex.ts';
 import type { IpcRecord } from './records.ts';
@@ -138,4 +138,14 @@ test('a slow stream blocks sending only past maxQueuedBytes, and drain follows',
     return drains === 1;
   });
   t.true(channel.canSend());
+});
+
+test('closedByMate: the mate ending the stream (FIN, RST) against timeouts and local closes', (t) => {
+  t.true(closedByMate('mate closed the stream'));
+  t.true(closedByMate('stream error: read ECONNRESET'));
+  t.true(closedByMate('stream error: write EPIPE'));
+  t.false(closedByMate('stream error: read ETIMEDOUT'));
+  t.false(closedByMate('ipc heartbeats silent'));
+  t.false(closedByMate('closed locally'));
+  t.false(closedByMate('refused: BAD_MAC'));
 });

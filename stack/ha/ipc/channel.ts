@@ -32,6 +32,17 @@ export interface IpcChannelEvents {
   close: [reason: string];
 }
 
+const MATE_CLOSED = 'mate closed the stream';
+
+/**
+ * Whether a close reason says the mate's side ended the stream: its FIN, or its RST (a process
+ * that exits with unread input resets), which a write then meets as EPIPE. Not a timeout, not
+ * this board's own close.
+ */
+export function closedByMate(reason: string): boolean {
+  return reason === MATE_CLOSED || /\b(ECONNRESET|EPIPE)\b/.test(reason);
+}
+
 export class IpcChannel extends EventEmitter<IpcChannelEvents> {
   private readonly session: IpcSession;
   private readonly window: PipelineWindow;
@@ -58,7 +69,7 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
     });
     stream.on('error', (err) => this.shutdown(`stream error: ${err.message}`));
     stream.on('close', () => this.shutdown('stream closed'));
-    stream.on('end', () => this.shutdown('mate closed the stream'));
+    stream.on('end', () => this.shutdown(MATE_CLOSED));
   }
 
   get isOpen(): boolean {

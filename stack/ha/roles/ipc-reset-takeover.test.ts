@@ -98,3 +98,56 @@ test('IPC heard again while disconnected (no bulk sync yet) does not allow a lat
   for (; now < 1000 && node.role === 'standby'; now += 10) node.handle({ kind: 'tick', now });
   t.is(node.role, 'standby', 'stale since the IPC loss: no takeover');
 });
+
+/** A hot standby (slot 1) of an active heard on both paths until `now`. */
+function hotStandby(now: number): HaNode {
+  const node = new HaNode({ slot: 1, intervalMs: 20, misses: 10 }, 0);
+  node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(0), now: 0 });
+  node.handle({ kind: 'ipc-up', now: 0 });
+  node.handle({ kind: 'bulk-sync-begun', now: 0 });
+  node.handle({ kind: 'bulk-sync-done', now: 0 });
+  for (let at = 20; at <= now; at += 20) {
+    node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(at), now: at });
+    node.handle({ kind: 'heartbeat', path: 'ipc', hb: hb(at), now: at });
+  }
+  return node;
+}
+
+/** Ticks every ms from `from` until the node is active (or `until`); the takeover time. */
+function tickUntilActive(node: HaNode, from: number, until: number): number | undefined {
+  for (let now = from; now <= until; now++) {
+    node.handle({ kind: 'tick', now });
+    if (node.role === 'active') return now;
+  }
+  return undefined;
+}
+
+test('the mate closed the IPC stream (its daemon exited) and the LAN went quiet: takeover after 3 intervals, not the whole detection time', (t) => {
+  const node = hotStandby(1000);
+  node.handle({ kind: 'ipc-down', now: 1005, byMate: true });
+  const at = tickUntilActive(node, 1005, 1400);
+  t.truthy(at);
+  // last LAN heartbeat at 1000; 3 × 20 ms later (detection time: 200 ms)
+  t.true(at! > 1060 && at! <= 1062, `took over at ${at}`);
+});
+
+test('the mate closed the IPC stream but goes on heartbeating on the LAN: no takeover', (t) => {
+  const node = hotStandby(1000);
+  node.handle({ kind: 'ipc-down', now: 1005, byMate: true });
+  for (let now = 1005; now < 3000; now++) {
+    // heartbeats with up to 2 intervals of jitter
+    if (now % 40 === 0) node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(now), now });
+    node.handle({ kind: 'tick', now });
+  }
+  t.is(node.role, 'standby');
+  t.is(node.sync, 'disconnected');
+  t.is(node.mateExit.suspectedSince, undefined, 'heard after the close: suspicion over');
+});
+
+test('IPC lost without the mate closing it (cable, timeout): the whole detection time', (t) => {
+  const node = hotStandby(1000);
+  node.handle({ kind: 'ipc-down', now: 1005 });
+  const at = tickUntilActive(node, 1005, 1400);
+  t.truthy(at);
+  t.true(at! > 1200, `took over at ${at}`);
+});

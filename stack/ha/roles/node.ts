@@ -14,9 +14,10 @@
  *   probation for one more detection time: an active stays silent on the front, a standby does
  *   not take over, until fresh heartbeats had time to arrive.
  */
-import { FailureDetector } from '../heartbeat/detector.ts';
+import { FailureDetector, type PathStatus } from '../heartbeat/detector.ts';
 import { type MateLiveness, ReportedLiveness } from '../heartbeat/liveness.ts';
 import type { Heartbeat, Role, SyncState } from '../ipc/records.ts';
+import { MateExitWatch } from './mate-exit.ts';
 import { nodeStatus } from './status.ts';
 import {
   checkHandover,
@@ -47,6 +48,8 @@ export class HaNode {
   readonly handovers: HandoverCounts = { started: 0, done: 0, aborted: 0, lastAbort: null };
   lastSwitchover: HaStatus['lastSwitchover'] = null;
   readonly detector: MateLiveness;
+  /** The mate's kernel closed the IPC stream: its daemon probably exited (mate-exit.ts). */
+  readonly mateExit: MateExitWatch;
   readonly detectionMs: number;
   readonly alarmTimeoutMs: number;
   readonly switchoverTimeoutMs: number;
@@ -73,6 +76,7 @@ export class HaNode {
     this.detector = cfg.reportedLiveness
       ? new ReportedLiveness(this.detectionMs)
       : new FailureDetector({ intervalMs: cfg.intervalMs, misses: cfg.misses });
+    this.mateExit = new MateExitWatch(cfg.intervalMs, this.detectionMs);
     this.alarmTimeoutMs = cfg.alarmTimeoutMs ?? 5 * this.detectionMs;
     this.switchoverTimeoutMs = cfg.switchoverTimeoutMs ?? 1000;
     this.bootDeadline = now + (cfg.bootListenMs ?? 2 * this.detectionMs + cfg.intervalMs);
@@ -131,6 +135,7 @@ export class HaNode {
         // A fresh connection gets one detection time for its first heartbeat before a reset.
         this.ipcUp = true;
         this.ipcLossHandled = false;
+        this.mateExit.clear();
         this.detector.touch('ipc', now);
         this.sendHello(acts, this.role === 'standby' && this.sync !== 'hot');
         break;
@@ -138,6 +143,7 @@ export class HaNode {
         // A hot session was live until now (a killed mate's kernel resets it at once, maybe
         // before its first heartbeat on it): the takeover rule counts from here.
         if (this.ipcUp && this.sync === 'hot') this.lastIpcHeartbeat = now;
+        if (input.byMate && this.ipcUp && this.role === 'standby') this.mateExit.suspect(now);
         this.ipcUp = false;
         this.detector.forget('ipc');
         break;
@@ -173,6 +179,14 @@ export class HaNode {
     return acts;
   }
 
+  /** Both heartbeat paths as the transitions judge them (the LAN one after a mate exit). */
+  paths(now: number): { ipc: PathStatus; lan: PathStatus } {
+    return {
+      ipc: this.detector.path('ipc', now),
+      lan: this.mateExit.lan(this.detector.path('lan', now), now),
+    };
+  }
+
   /** Fields of the heartbeat to send now on both paths (advances the heartbeat schedule). */
   heartbeat(now: number): Heartbeat {
     this.counter = (this.counter + 1) >>> 0;
@@ -200,6 +214,7 @@ export class HaNode {
     const seen = this.lastNow;
     const candidates = [
       this.detector.nextExpiry(seen),
+      this.mateExit.deadline(this.detector.path('lan', seen)),
       this.probationUntil,
       switchoverDeadline(this),
     ];
@@ -231,6 +246,7 @@ export class HaNode {
   becomeStandby(acts: HaAction[], reason: BecomeStandbyReason, epoch: number): void {
     this.role = 'standby';
     this.epoch = Math.max(this.epoch, epoch);
+    this.mateExit.clear();
     this.sync = reason === 'switchover' ? 'hot' : 'cold';
     this.alarm = null;
     this.probationUntil = undefined;

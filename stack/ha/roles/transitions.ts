@@ -8,8 +8,7 @@ import { mayTakeOver } from './takeover-rule.ts';
 import type { HaAction } from './types.ts';
 
 export function evaluateTransitions(node: HaNode, now: number, acts: HaAction[]): void {
-  const ipc = node.detector.path('ipc', now);
-  const lan = node.detector.path('lan', now);
+  const { ipc, lan } = node.paths(now);
   const mateAlive = ipc.alive || lan.alive;
   if (node.role === 'booting') {
     if (now < node.bootDeadline) return;

@@ -33,7 +33,8 @@ export type HaInput =
   | { kind: 'heartbeat-hole'; holeMs: number; now: number }
   | { kind: 'hello'; hello: Hello; now: number }
   | { kind: 'ipc-up'; now: number }
-  | { kind: 'ipc-down'; now: number }
+  /** `byMate`: the mate's side closed the stream (FIN or RST), not this board nor a timeout. */
+  | { kind: 'ipc-down'; now: number; byMate?: boolean }
   /** Standby: a bulk-begin arrived. */
   | { kind: 'bulk-sync-begun'; now: number }
   /** Standby: bulk-end applied. Active: the standby confirmed up to bulk-end. */

@@ -6,6 +6,7 @@
  * a turn between slices, bulk-sync.ts); time comes from `clock`.
  */
 import type { HeartbeatService } from '../heartbeat/service.ts';
+import { closedByMate } from '../ipc/channel.ts';
 import { type HaLog, silentLog } from '../ipc/log-sink.ts';
 import type { IpcRecord, SnapshotRecord } from '../ipc/records.ts';
 import { type CommitStats, OutputGate, type Released } from '../log/output-gate.ts';
@@ -93,9 +94,9 @@ export class HaRuntime<Out> {
     this.log = new ReplicationLog(0);
     this.tracker = new ReplayTracker(0);
     opts.ipc.on('up', () => this.input({ kind: 'ipc-up', now: this.clock() }));
-    opts.ipc.on('down', () => {
+    opts.ipc.on('down', (reason) => {
       this.stopBulkSync();
-      this.input({ kind: 'ipc-down', now: this.clock() });
+      this.input({ kind: 'ipc-down', now: this.clock(), byMate: closedByMate(reason) });
     });
     opts.ipc.on('record', (rec) => {
       const now = this.clock();
