@@ -2,18 +2,21 @@
  * `npm run bench:ha` (root): the HA pair of shipped daemons against a kernel peer, in namespaces.
  * - throughput SSO on / off (stream app to the peer, peer to a discard app), ratio;
  * - echo round trip p50/p99 SSO on / off (the latency output commit adds);
- * - switchover stall seen by the peer on kill -9 of the active, 20 runs (rejoin between runs);
+ * - switchover stall seen by the peer on kill -9 of the active (its board lives on), and on a
+ *   power cut (links down first, then kill -9), 20 runs each (rejoin between runs);
  * - bulk sync time and standby RSS at 1,000 and 10,000 idle SSO connections.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { MATE_EXIT_INTERVALS } from '../roles/mate-exit.ts';
 import {
   agentErrors,
   agentProgress,
   agentStalls,
   Chassis,
   type Json,
+  nsExec,
   type Proc,
   type Slot,
   spawnIn,
@@ -121,12 +124,14 @@ async function throughputAndLatency(): Promise<void> {
   }
 }
 
-async function switchoverStall(): Promise<void> {
+type StallFault = 'kill -9' | 'power cut';
+
+async function switchoverStall(fault: StallFault): Promise<void> {
   // 200 ms: two daemons, a restarting third process and the peer share 2 cores; shorter
   // detection times see real >100 ms stalls of a live active (correct takeovers, not kills).
   const hb = { intervalMs: 20, misses: 10 };
   const ch = new Chassis(cleanup, {
-    prefix: `hle2b${process.pid}s`,
+    prefix: `hle2b${process.pid}${fault === 'kill -9' ? 's' : 'p'}`,
     subnet: 84,
     heartbeat: hb,
     apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
@@ -152,6 +157,9 @@ async function switchoverStall(): Promise<void> {
       const survivor = (1 - active) as Slot;
       const epoch = (await ch.ha(survivor)).epoch as number;
       const killAt = Date.now();
+      // A power cut: the links go first (no FIN or RST reaches the standby, the LAN switch
+      // port loses carrier), then the processes.
+      if (fault === 'power cut') cutLinks(ch, active, 'down');
       ch.kill(active);
       await ch.boards[active]!.exited;
       await ch.waitHa(
@@ -169,6 +177,7 @@ async function switchoverStall(): Promise<void> {
       stalls.push(Math.max(stallMs, ...around.map((s) => s.ms as number)));
       if (process.env.HA_BENCH_DETAIL)
         printTakeover(ch.boards[survivor]?.lines ?? [], killAt, around);
+      if (fault === 'power cut') cutLinks(ch, active, 'up');
       await ch.start(active);
       await ch.waitHa(
         active,
@@ -202,8 +211,12 @@ async function switchoverStall(): Promise<void> {
   await stopAgent(agent).catch(() => undefined);
   const s = [...stalls].sort((a, b) => a - b);
   const detection = hb.intervalMs * hb.misses;
+  const how =
+    fault === 'kill -9'
+      ? `kill -9 of the daemon, its board alive (the mate's kernel closes IPC: verdict after ${MATE_EXIT_INTERVALS} intervals = ${MATE_EXIT_INTERVALS * hb.intervalMs} ms)`
+      : 'power cut (links down, then kill -9: silence only, the switch floods to the standby)';
   console.log(
-    `\nswitchover stall on kill -9, seen by the kernel peer (4 echo connections, detection ${detection} ms = ${hb.intervalMs} ms × ${hb.misses})`,
+    `\nswitchover stall on ${how}, seen by the kernel peer (4 echo connections, detection ${detection} ms = ${hb.intervalMs} ms × ${hb.misses})`,
   );
   console.log(
     `  runs ${s.length}/${RUNS}  min ${s[0]}  median ${pct(s, 50)}  p99 ${pct(s, 99)}  max ${s[s.length - 1]} ms  (goal p99 ≤ ${detection + 20} ms; values of ${stallMs} mean "no stall over ${stallMs} ms")`,
@@ -228,6 +241,12 @@ function printTakeover(lines: Json[], killAt: number, stalls: Json[]): void {
   console.log(
     `    kill→verdict ${at(dead)} ms (silent ${dead?.silentMs ?? '?'} ms), kill→takeover logged ${at(took)} ms (took ${took?.durationMs ?? '?'} ms, ${took?.overheard ?? '?'} overheard segments fed in); peer: stalls ${stalls.map((x) => x.ms).join('/')} ms, first data after the kill at ${ends.join('/')} ms; since-kill ${stalls.map((x) => (x.since as number) - killAt).join('/')}`,
   );
+}
+
+/** The board's IPC link and its LAN switch port, down (power cut) or up again. */
+function cutLinks(ch: Chassis, slot: Slot, state: 'up' | 'down'): void {
+  nsExec(ch.ns.board[slot], 'ip', 'link', 'set', 'ipc', state);
+  nsExec(ch.ns.lan, 'ip', 'link', 'set', `dn${slot}`, state);
 }
 
 function rssMb(pid: number): number {
@@ -313,7 +332,14 @@ async function main(): Promise<void> {
   );
   const sections: [string, () => Promise<void>][] = [
     ['throughput and latency', throughputAndLatency],
-    ['switchover stall', switchoverStall],
+    [
+      'switchover stall',
+      async () => {
+        await switchoverStall('kill -9');
+        await cleanAll();
+        await switchoverStall('power cut');
+      },
+    ],
     [
       'bulk sync',
       async () => {
