@@ -36,6 +36,11 @@ export interface Ctx {
   out: TcpOutput[];
   /** Turn a due pure ACK into a delayed-ACK deadline at `now` (receive batches). */
   deferAck: boolean;
+  /**
+   * Whether data outputs carry the queued bytes; false: a zero-filled stand-in of the same
+   * length (a standby replaying only needs the state, and drops the outputs).
+   */
+  payloads: boolean;
   /** Drop the connection from the engine's tables (after its final outputs). */
   remove(tcb: Tcb): void;
 }

@@ -6,6 +6,12 @@ import { Reassembly } from './reassembly.ts';
 import { SendQueue } from './send-queue.ts';
 import type { Tcb } from './tcb.ts';
 
+/**
+ * Send buffer per connection unless configured: room for a bandwidth-delay product that, in
+ * HA mode, includes the IPC round trip output commit adds to every segment.
+ */
+export const DEFAULT_SND_BUF = 1_048_576;
+
 /** Largest super-segment payload: an IPv4 packet of 64 KiB with the longest headers. */
 export const TSO_MAX_PAYLOAD = 65535 - 20 - 60;
 
@@ -28,7 +34,7 @@ export function resolveConfig(c: TcpConfig): ResolvedConfig {
     keepaliveIntervalMs: c.keepaliveIntervalMs ?? 75000,
     keepaliveProbes: c.keepaliveProbes ?? 9,
     rcvBuf: c.rcvBuf ?? 262144,
-    sndBuf: c.sndBuf ?? 262144,
+    sndBuf: c.sndBuf ?? DEFAULT_SND_BUF,
     oooLimit: c.oooLimit ?? c.rcvBuf ?? 262144,
     nagle: c.nagle ?? true,
     userTimeoutMs: c.userTimeoutMs ?? 0,

@@ -54,8 +54,17 @@ export class TcpEngine implements TcpEngineApi {
       now: 0,
       out: [],
       deferAck: false,
+      payloads: true,
       remove: (t) => this.table.drop(t),
     };
+  }
+
+  /**
+   * Data outputs carry the queued bytes (default), or zero-filled stand-ins of the same length:
+   * a standby replaying only needs the state and drops the outputs, so it reads no bytes.
+   */
+  set outputPayloads(on: boolean) {
+    this.ctx.payloads = on;
   }
 
   /** Connections by id (read-only use outside the engine: tests, diagnostics). */
@@ -295,6 +304,21 @@ export class TcpEngine implements TcpEngineApi {
     this.table.add(t);
     this.nextId = Math.max(this.nextId, t.id + 1);
     return t.id;
+  }
+
+  /**
+   * Replace a connection's unacknowledged and unsent bytes by `bytes` (the same length): a
+   * standby that replayed stand-ins for a regenerable stream puts the real bytes in before it
+   * takes over.
+   */
+  rewriteSendQueue(conn: ConnId, bytes: Uint8Array): void {
+    const t = this.tcb(conn);
+    if (bytes.length !== t.sendQueue.length)
+      throw new TcpError(
+        'TCP_BAD_STATE',
+        `rewriteSendQueue: ${bytes.length} bytes for ${t.sendQueue.length} queued on ${conn}`,
+      );
+    t.sendQueue.replaceAll(bytes);
   }
 
   removeConnection(conn: ConnId): void {

@@ -12,6 +12,14 @@ import { seqAdd, seqDiff, seqGt, seqLt, seqMin } from './seq.ts';
 import { finSeq, queueBase, type Tcb } from './tcb.ts';
 
 const EMPTY = new Uint8Array(0);
+let zeros = new Uint8Array(0);
+
+/** Send-queue bytes [off, off+len) for an output, or a shared zero stand-in (ctx.payloads). */
+function queued(ctx: Ctx, tcb: Tcb, off: number, len: number): Uint8Array {
+  if (ctx.payloads) return tcb.sendQueue.read(off, len);
+  if (len > zeros.length) zeros = new Uint8Array(Math.max(len, 65536));
+  return zeros.subarray(0, len);
+}
 
 /** Window field to announce now; updates RCV.ADV. SYN windows are never scaled. */
 export function announceWindow(ctx: Ctx, tcb: Tcb, syn: boolean): number {
@@ -147,7 +155,7 @@ export function retransmitHead(ctx: Ctx, tcb: Tcb): void {
   }
   if (dataLen > 0 && dataLen === tcb.sendQueue.length) flags |= TcpFlag.PSH;
   tcb.rttSeq = -1; // Karn: never time a retransmitted segment
-  emit(ctx, tcb, tcb.sndUna, flags, tcb.sendQueue.read(0, dataLen), blocks);
+  emit(ctx, tcb, tcb.sndUna, flags, queued(ctx, tcb, 0, dataLen), blocks);
 }
 
 function canSendData(tcb: Tcb): boolean {
@@ -210,7 +218,7 @@ export function transmit(ctx: Ctx, tcb: Tcb): void {
         if (len === avail) flags |= TcpFlag.PSH;
         if (len === avail && tcb.finQueued) flags |= TcpFlag.FIN;
         const wasNew = tcb.sndNxt === tcb.sndMax;
-        emit(ctx, tcb, tcb.sndNxt, flags, tcb.sendQueue.read(off, len), blocks, gso);
+        emit(ctx, tcb, tcb.sndNxt, flags, queued(ctx, tcb, off, len), blocks, gso);
         if (wasNew && tcb.rttSeq < 0 && !tcb.tsOk) {
           tcb.rttSeq = tcb.sndNxt;
           tcb.rttTime = ctx.now;

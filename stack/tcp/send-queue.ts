@@ -98,6 +98,15 @@ export class SendQueue {
     }
   }
 
+  /** Replace every queued byte by `bytes` (same length): stand-ins replaced by the real ones. */
+  replaceAll(bytes: Uint8Array): void {
+    if (bytes.length !== this.total)
+      throw new RangeError(`replaceAll: ${bytes.length} bytes for ${this.total} queued`);
+    this.chunks = bytes.length > 0 ? [bytes] : [];
+    this.headOff = 0;
+    this.tailUsed = -1;
+  }
+
   /** All queued bytes, one copy (for snapshots). */
   contents(): Uint8Array {
     return this.total === 0 ? new Uint8Array(0) : this.read(0, this.total).slice();

@@ -226,7 +226,13 @@ export class Replayer {
         `TCP record for unknown connection ${rec.conn}`,
       );
     const input = this.inputOf(rec, c, info);
-    this.engine.handle(input);
+    // The outputs are dropped: no need to read the bytes they would carry.
+    this.engine.outputPayloads = false;
+    try {
+      this.engine.handle(input);
+    } finally {
+      this.engine.outputPayloads = true;
+    }
     for (const d of c.pendingDelivered) {
       if (c.delivered < HEAD_BYTES && c.head.length === c.delivered)
         c.head = concatBytes(c.head, d.bytes.subarray(0, HEAD_BYTES - c.delivered));
@@ -312,11 +318,9 @@ export class Replayer {
     length: number,
   ): Uint8Array {
     const mirrored = c.pendingWritten[0];
-    if (c.regenerable && !(mirrored && mirrored.offset === offset)) {
-      if (!this.regenerate)
-        throw new ReplicationError('REPL_MISSING_BYTES', `no regenerator for connection ${conn}`);
-      return this.regenerate(conn, info, offset, length, c.appState);
-    }
+    // Regenerated once, at takeover, for what is still queued then (regenerateQueued); most
+    // of it is acknowledged long before.
+    if (c.regenerable && !(mirrored && mirrored.offset === offset)) return zeroPayload(length);
     const w = c.pendingWritten.shift();
     c.pendingWritten = [];
     if (!w || w.offset !== offset || w.bytes.length !== length)
@@ -325,6 +329,19 @@ export class Replayer {
         `no written bytes at ${offset}+${length} on ${conn}`,
       );
     return w.bytes;
+  }
+
+  /** A regenerable stream's queued bytes, stand-ins while replaying, made real. */
+  private regenerateQueued(conn: ConnId, c: ReplayConn): void {
+    const info = this.engine.info(conn);
+    if (!c.regenerable || !info || info.sendQueued === 0) return;
+    if (!this.regenerate)
+      throw new ReplicationError('REPL_MISSING_BYTES', `no regenerator for connection ${conn}`);
+    const from = c.written - info.sendQueued;
+    this.engine.rewriteSendQueue(
+      conn,
+      this.regenerate(conn, info, from, info.sendQueued, c.appState),
+    );
   }
 
   /**
@@ -350,6 +367,7 @@ export class Replayer {
     this.awaiting.clear();
     const delta = this.offset ?? 0;
     if (this.engine.connections().length > 0) this.engine.rebase(delta);
+    for (const id of this.connections()) this.regenerateQueued(id, this.conns.get(id)!);
     const outputs: ReturnType<TcpEngine['handle']> = [];
     const conns: TakenOverConn[] = [];
     for (const id of this.connections()) {

@@ -54,10 +54,10 @@ test('the standby replays an SSO connection to the same state, send queue includ
   t.is(rig.replayer.stats.mismatches, 0);
 });
 
-test('a regenerable app mirrors only offsets; the standby regenerates the bytes', (t) => {
-  let regenerated = 0;
+test('a regenerable app mirrors only offsets; the standby regenerates at takeover what is still queued', (t) => {
+  const regenerated: [number, number][] = [];
   const rig = new Rig((_c, _info, offset, length) => {
-    regenerated += length;
+    regenerated.push([offset, length]);
     return pattern(offset + length, 2).subarray(offset);
   });
   rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
@@ -66,9 +66,16 @@ test('a regenerable app mirrors only offsets; the standby regenerates the bytes'
   const conn = rig.active.lookup(7, PEER, 30001)!;
   rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(40000, 2) });
   rig.run(5);
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(50000, 2).subarray(40000) });
+  rig.replay();
   t.false(rig.entries.some((e) => e.kind === 'socket-data' && e.direction === 'written'));
-  t.is(regenerated, 40000);
-  t.deepEqual(rig.standby.snapshotConnection(conn), rig.active.snapshotConnection(conn));
+  t.deepEqual(regenerated, [], 'nothing generated while replaying');
+  const queued = rig.active.info(conn)!.sendQueued;
+  t.true(queued > 0);
+  const active = rig.active.snapshotConnection(conn);
+  rig.replayer.takeover(rig.now, false);
+  t.deepEqual(regenerated, [[50000 - queued, queued]], 'only what is still unacknowledged');
+  t.deepEqual(rig.standby.snapshotConnection(conn), active, 'send queue bytes included');
 });
 
 test('takeover: unconsumed bytes and offsets come back, deadlines move to the new clock, resume answers', (t) => {
@@ -178,10 +185,12 @@ test('app state goes ahead of the write that needs it; unknown state means the b
   rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(300, 2).subarray(100) });
   const added = rig.entries.slice(from).map((e) => (e.kind === 'tcp' ? `tcp:${e.event}` : e.kind));
   t.deepEqual(added, ['app', 'tcp:send']);
-  rig.run(5);
-  t.deepEqual(seen, [[1, 2, 3]]);
-  t.deepEqual(rig.standby.snapshotConnection(conn), rig.active.snapshotConnection(conn));
+  rig.replay();
   t.is(rig.replayer.stats.mismatches, 0);
+  const active = rig.active.snapshotConnection(conn);
+  rig.replayer.takeover(rig.now, false);
+  t.deepEqual(seen, [[1, 2, 3]], 'regenerated at takeover with the state replicated first');
+  t.deepEqual(rig.standby.snapshotConnection(conn), active);
 });
 
 test('takeover: the first delivered bytes come back even after the app consumed them', (t) => {

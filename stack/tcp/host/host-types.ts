@@ -20,7 +20,7 @@ export interface TcpHostOptions {
   transmit(src: Addr, dst: Addr, segment: TcpSegment): void;
   clock?: Clock;
   scheduler?: Scheduler;
-  /** Must equal the engine's default send buffer (262144 unless configured). */
+  /** Must equal the engine's send buffer (DEFAULT_SND_BUF unless configured). */
   sndBuf?: number;
   /** Ephemeral port range for connect, inclusive. */
   ephemeralPorts?: [number, number];

@@ -17,6 +17,7 @@ import {
   type TcpOutput,
   TcpState,
 } from '../api.ts';
+import { DEFAULT_SND_BUF } from '../create.ts';
 import {
   type Clock,
   DeadlineTimer,
@@ -418,7 +419,7 @@ export class TcpHost implements AppNet, SocketOwner {
 
   /** Always pass the send buffer explicitly so host and engine agree on back-pressure. */
   private withBuffers<T extends SocketOptions>(opts: T): T & { sndBuf: number } {
-    return { ...opts, sndBuf: opts.sndBuf ?? this.opts.sndBuf ?? 262_144 };
+    return { ...opts, sndBuf: opts.sndBuf ?? this.opts.sndBuf ?? DEFAULT_SND_BUF };
   }
 
   private clearConnectTimer(socket: HostSocket): void {

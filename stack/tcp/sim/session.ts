@@ -5,6 +5,7 @@
  */
 import { MemoryLink, type MemoryLinkOptions, VirtualClock } from '../../link/index.ts';
 import type { ConnId, TcpConfig } from '../api.ts';
+import { DEFAULT_SND_BUF } from '../create.ts';
 import { checkPattern, fillPattern } from './pattern.ts';
 import { SimHost } from './sim-host.ts';
 
@@ -85,7 +86,7 @@ export function runSession(o: SessionOptions): SessionResult {
         h.handle({ kind: 'shutdown', now: h.now(), conn: c });
         return;
       }
-      if (info.sendQueued >= (o.cfg?.sndBuf ?? 262144)) return;
+      if (info.sendQueued >= (o.cfg?.sndBuf ?? DEFAULT_SND_BUF)) return;
       const n = Math.min(chunk, o.bytesEach - s.sent);
       const bytes = fillPattern(s.seed, s.sent, new Uint8Array(n));
       s.sent += n;
