@@ -26,6 +26,7 @@ export type RxDropReason =
   | 'internal-error';
 
 export type TxDropReason =
+  | 'gated'
   | 'link-refused'
   | 'arp-unresolved'
   | 'arp-queue-full'

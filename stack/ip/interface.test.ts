@@ -250,3 +250,43 @@ test('ARP cache is bounded and entries expire', (t) => {
   cache.expire(2000);
   t.is(cache.size, 0);
 });
+
+test('a non-owner hands the TCP it overhears to its hook, answers nothing and counts it dropped', (t) => {
+  const { ifc, take } = setup();
+  const frame = encodeTcpFrame(
+    { srcMac: PEER_MAC, dstMac: OWN_MAC, src: PEER_IP, dst: OWN_IP },
+    segment,
+  );
+  const delivered: TcpPacket[] = [];
+  const overheard: TcpPacket[] = [];
+  ifc.onTcp((p) => delivered.push(p));
+  ifc.onOverheardTcp((p) => overheard.push(p));
+  ifc.setOwner(false);
+  ifc.receive(frame, 0);
+  const bad = frame.slice();
+  bad[bad.length - 1]! ^= 0xff;
+  ifc.receive(bad, 1);
+  t.deepEqual(delivered, []);
+  t.is(overheard.length, 1, 'a segment with a bad checksum is not kept');
+  t.deepEqual(overheard[0]?.segment, segment);
+  t.deepEqual(take(), []);
+  t.is(ifc.counters.droppedCount('ip-not-owner'), 2);
+  ifc.setOwner(true);
+  ifc.receive(frame, 2);
+  t.is(delivered.length, 1);
+  t.is(overheard.length, 1);
+  accounted(t, ifc);
+});
+
+test('the send gate holds back every frame (ARP replies included) while it says no', (t) => {
+  const { ifc, take } = setup();
+  let open = false;
+  ifc.setSendGate(() => open);
+  ifc.receive(encodeEthernet(arpRequestFrame(PEER_MAC, PEER_IP, OWN_IP)), 0);
+  ifc.announce(0, 1);
+  t.deepEqual(take(), []);
+  t.is(ifc.counters.snapshot().txDropped.gated, 2);
+  open = true;
+  ifc.receive(encodeEthernet(arpRequestFrame(PEER_MAC, PEER_IP, OWN_IP)), 1);
+  t.is(take()[0]?.arp?.op, ArpOp.REPLY);
+});

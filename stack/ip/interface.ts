@@ -64,6 +64,7 @@ export class IpInterface {
   private readonly mask: number;
   private tcpHandler: TcpHandler | undefined;
   private overheardHandler: TcpHandler | undefined;
+  private sendGate: (() => boolean) | undefined;
   private errorHandler: ReceiveErrorHandler | undefined;
   /** Whether this board owns the address now (a standby does not answer for it). */
   private owner = true;
@@ -121,6 +122,15 @@ export class IpInterface {
   setOwner(owner: boolean): void {
     this.owner = owner;
     if (!owner) this.announcements = undefined;
+  }
+
+  /**
+   * Frames leave only while `gate()` says so (HA: not while the board's own heartbeats had a
+   * hole the role machine has not judged yet: a board just back from a freeze may have lost
+   * the address to its mate, and must not answer even an ARP for it meanwhile).
+   */
+  setSendGate(gate: (() => boolean) | undefined): void {
+    this.sendGate = gate;
   }
 
   setMac(mac: Uint8Array): void {
@@ -300,6 +310,10 @@ export class IpInterface {
   }
 
   private send(frame: Uint8Array): boolean {
+    if (this.sendGate && !this.sendGate()) {
+      this.counters.dropTx('gated');
+      return false;
+    }
     let accepted: boolean;
     try {
       accepted = this.transmit(frame);

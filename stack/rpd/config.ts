@@ -89,11 +89,32 @@ export const haSchema = z
   })
   .strict();
 
+/** Largest receive buffer a window scale of 7 can announce. */
+const MAX_RCV_BUF = 65535 << 7;
+
+/**
+ * Per-connection buffers, as Linux's tcp_rmem / tcp_wmem. The receive buffer is the window
+ * offered to the peers and the send buffer bounds the data in flight: both must hold a
+ * bandwidth-delay product, and with HA the output commit adds the IPC round trip to every RTT.
+ */
+export const tcpSchema = z
+  .object({
+    rcv_buf: z.number().int().min(4096).max(MAX_RCV_BUF).default(1_048_576),
+    snd_buf: z
+      .number()
+      .int()
+      .min(4096)
+      .max(64 * 1_048_576)
+      .default(1_048_576),
+  })
+  .strict();
+
 export const rpdConfigSchema = z
   .object({
     slot: z.number().int().min(0).max(1),
     front: frontSchema,
     ha: haSchema.optional(),
+    tcp: tcpSchema.default({ rcv_buf: 1_048_576, snd_buf: 1_048_576 }),
     apps: appsSchema,
     /** Directory of the status socket; default /run/hitless. */
     run_dir: z.string().min(1).optional(),

@@ -10,7 +10,7 @@ import type { TcpConfig } from '../tcp/api.ts';
 import { TSO_MAX_PAYLOAD } from '../tcp/create.ts';
 import { TcpEngine } from '../tcp/engine.ts';
 import { TcpHost } from '../tcp/host/host.ts';
-import { resolveFront } from './config.ts';
+import { type RpdConfig, resolveFront } from './config.ts';
 import type { Board } from './daemon.ts';
 
 export interface TcpAttachment {
@@ -27,6 +27,11 @@ const APP_EVENT_LEVEL: Record<string, 'info' | 'warn' | 'error'> = {
 
 /** Engine settings beyond the defaults (tests and benchmarks pass their own). */
 export type EngineOverrides = Partial<Omit<TcpConfig, 'localAddr' | 'isnSecret'>>;
+
+/** The config's `tcp` buffers as engine settings (tests and benchmarks may override them). */
+export function configuredBuffers(config: RpdConfig): { rcvBuf: number; sndBuf: number } {
+  return { rcvBuf: config.tcp.rcv_buf, sndBuf: config.tcp.snd_buf };
+}
 
 /**
  * Segmentation offload when the link is a TAP that can do it (unless the
@@ -48,6 +53,7 @@ function linkTso(board: Board, engine: EngineOverrides): number {
 export function attachTcp(board: Board, engine: EngineOverrides = {}): TcpAttachment {
   const front = resolveFront(board.config);
   const { loop, ip, log } = board;
+  engine = { ...configuredBuffers(board.config), ...engine };
   const tsoMaxBytes = linkTso(board, engine);
   if (tsoMaxBytes > 0) log('info', 'tcp-offload', { tap: board.link.name, tsoMaxBytes });
   const host = new TcpHost({

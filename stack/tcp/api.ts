@@ -80,7 +80,7 @@ export interface TcpConfig {
   keepaliveIntervalMs?: number; // default 75000
   keepaliveProbes?: number; // default 9
   rcvBuf?: number; // default 262144
-  sndBuf?: number; // default 1048576 (room for the IPC round trip output commit adds)
+  sndBuf?: number; // default 262144
   /** Bytes of out-of-order data kept per connection (beyond that, segments are dropped). */
   oooLimit?: number; // default = rcvBuf
   nagle?: boolean; // default true

@@ -6,11 +6,8 @@ import { Reassembly } from './reassembly.ts';
 import { SendQueue } from './send-queue.ts';
 import type { Tcb } from './tcb.ts';
 
-/**
- * Send buffer per connection unless configured: room for a bandwidth-delay product that, in
- * HA mode, includes the IPC round trip output commit adds to every segment.
- */
-export const DEFAULT_SND_BUF = 1_048_576;
+/** Send buffer per connection unless configured (the daemon configures its own: rpd `tcp`). */
+export const DEFAULT_SND_BUF = 262_144;
 
 /** Largest super-segment payload: an IPv4 packet of 64 KiB with the longest headers. */
 export const TSO_MAX_PAYLOAD = 65535 - 20 - 60;

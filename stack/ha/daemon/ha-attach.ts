@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { type RunningApp, startApps } from '../../apps/index.ts';
 import { resolveFront } from '../../rpd/config.ts';
 import type { Board } from '../../rpd/daemon.ts';
-import type { EngineOverrides } from '../../rpd/tcp-attach.ts';
+import { configuredBuffers, type EngineOverrides } from '../../rpd/tcp-attach.ts';
 import type { TcpSegment } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import { TcpHost } from '../../tcp/host/host.ts';
@@ -62,9 +62,10 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     log(level, `ha-${head.trim().replace(/\s+/g, '-')}`, detail ? { detail, ...fields } : fields);
   };
   ip.setOwner(false); // the chassis address belongs to the active only: wait for the election
+  const engineCfg = { ...configuredBuffers(cfg), ...opts.engine };
   const engine = new TcpEngine({
     mss: front.mtu - 40,
-    ...opts.engine,
+    ...engineCfg,
     tsoMaxBytes: frontTso(board, opts.engine),
     localAddr: front.address,
     isnSecret: new Uint8Array(randomBytes(16)),
@@ -110,7 +111,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       engine: wrapped,
       localAddr: front.address,
       clock: { now: loop.clock },
-      ...(opts.engine?.sndBuf !== undefined ? { sndBuf: opts.engine.sndBuf } : {}),
+      sndBuf: engineCfg.sndBuf,
       transmit: (_src, dst, segment) => {
         if (!ha?.mayTransmit()) return; // a board that lost mastership stays silent
         if (wrapped.dependsOn > 0) ha.submit({ dst, segment }, wrapped.dependsOn);
@@ -283,6 +284,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     },
   });
   ha = runtime;
+  ip.setSendGate(() => runtime.mayTransmit());
   // Its deadlines can move earlier on an arrival (a switchover's, a probation's): re-arm then.
   const ipcRoomAgain = (): void => {
     inputs.resume('ipc-window');

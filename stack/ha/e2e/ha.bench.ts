@@ -70,41 +70,73 @@ async function throughputAndLatency(): Promise<void> {
   await ch.startPair(0);
   const host = ch.chassisAddr;
   const mbps = (n: number, ms: number): number => (n * 8) / 1000 / ms;
-  const rows: Record<string, { on: number[]; off: number[] }> = {
-    'chassis → peer (stream)': { on: [], off: [] },
-    'peer → chassis (discard)': { on: [], off: [] },
+  type Row = { mbps: number[]; cpu: { active: number; standby: number; bytes: number } };
+  const newRow = (): Row => ({ mbps: [], cpu: { active: 0, standby: 0, bytes: 0 } });
+  const rows = {
+    'chassis → peer (stream)': { on: newRow(), off: newRow() },
+    'peer → chassis (discard)': { on: newRow(), off: newRow() },
+  };
+  const pids = ch.boards.map((b) => b!.child.pid!);
+  // What each daemon burns idle (heartbeats), taken off the transfers' CPU time below: a
+  // transfer is short next to the peer job's own start-up.
+  const idleFrom = pids.map(cpuSeconds);
+  const idleT0 = performance.now();
+  await new Promise((r) => setTimeout(r, 2000));
+  const idlePerMs = pids.map(
+    (pid, i) => (cpuSeconds(pid) - idleFrom[i]!) / (performance.now() - idleT0),
+  );
+  /** One transfer; the throughput and both daemons' CPU time go to `row`. */
+  const transfer = async (row: Row, job: Json): Promise<void> => {
+    const before = pids.map(cpuSeconds);
+    const t0 = performance.now();
+    const r = await result<{ received?: number; sent?: number; ms: number }>(
+      ch.peerJob(job),
+      120_000,
+      String(job.job),
+    );
+    const moved = r.received ?? r.sent ?? 0;
+    if (moved !== bytes) throw new Error(`${job.job} moved ${moved} of ${bytes} bytes`);
+    const elapsed = performance.now() - t0;
+    const [active = 0, standby = 0] = pids.map(
+      (pid, i) => cpuSeconds(pid) - before[i]! - idlePerMs[i]! * elapsed,
+    );
+    row.mbps.push(mbps(moved, r.ms));
+    row.cpu.active += active;
+    row.cpu.standby += standby;
+    row.cpu.bytes += moved;
   };
   for (let i = 0; i < 3; i++) {
     for (const [sso, port] of [
       ['on', 5001],
       ['off', 5002],
-    ] as const) {
-      const r = await result<{ received: number; ms: number }>(
-        ch.peerJob({ job: 'pull', host, port, seed: i + 1 }),
-        120_000,
-        'pull',
-      );
-      if (r.received !== bytes) throw new Error(`pull got ${r.received} of ${bytes} bytes`);
-      rows['chassis → peer (stream)']![sso].push(mbps(r.received, r.ms));
-    }
+    ] as const)
+      await transfer(rows['chassis → peer (stream)'][sso], {
+        job: 'pull',
+        host,
+        port,
+        seed: i + 1,
+      });
     for (const [sso, port] of [
       ['on', 9],
       ['off', 10],
-    ] as const) {
-      const r = await result<{ sent: number; ms: number }>(
-        ch.peerJob({ job: 'source', host, port, bytes }),
-        120_000,
-        'source',
-      );
-      rows['peer → chassis (discard)']![sso].push(mbps(r.sent, r.ms));
-    }
+    ] as const)
+      await transfer(rows['peer → chassis (discard)'][sso], { job: 'source', host, port, bytes });
   }
+  if ((await ch.ha(0)).role !== 'active')
+    console.log('  (the boards switched roles during the runs: CPU columns are mixed)');
   console.log('\nthroughput, standby hot (median of 3, Mbit/s)');
+  const perGiB = (c: Row['cpu'], who: 'active' | 'standby'): number =>
+    (c[who] / c.bytes) * 1024 * MB;
   for (const [name, r] of Object.entries(rows)) {
-    const on = median(r.on);
-    const off = median(r.off);
+    const on = median(r.on.mbps);
+    const off = median(r.off.mbps);
     console.log(
       `  ${name.padEnd(26)} SSO on ${fmt(on).padStart(7)}  SSO off ${fmt(off).padStart(7)}  ratio ${fmt(on / off, 2)}  (goal ≥ 0.80)`,
+    );
+    const onActive = perGiB(r.on.cpu, 'active');
+    const offActive = perGiB(r.off.cpu, 'active');
+    console.log(
+      `  ${''.padEnd(26)} CPU s per GiB (kernel work in their syscalls included): active ${fmt(onActive, 2)} (SSO off ${fmt(offActive, 2)}), standby ${fmt(perGiB(r.on.cpu, 'standby'), 2)}; active alone off/on ${fmt(offActive / onActive, 2)} (the ratio with the standby on a board of its own and the active CPU-bound)`,
     );
   }
   console.log('\necho round trip, 64-byte messages, 2000 each, standby hot (ms)');
@@ -247,6 +279,13 @@ function printTakeover(lines: Json[], killAt: number, stalls: Json[]): void {
 function cutLinks(ch: Chassis, slot: Slot, state: 'up' | 'down'): void {
   nsExec(ch.ns.board[slot], 'ip', 'link', 'set', 'ipc', state);
   nsExec(ch.ns.lan, 'ip', 'link', 'set', `dn${slot}`, state);
+}
+
+/** User and system CPU time of a process so far (/proc ticks are 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function rssMb(pid: number): number {
