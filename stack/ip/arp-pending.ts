@@ -4,8 +4,13 @@
  */
 
 export interface PendingOptions {
-  /** Frames queued per unresolved neighbour. Default 32. */
+  /**
+   * Frames queued per unresolved neighbour. Default 256: a takeover answers every connection
+   * to a peer at once (retransmissions, ACKs, replies) while its first ARP is out.
+   */
   maxFramesPerHop?: number;
+  /** Bytes queued per unresolved neighbour (as Linux's unres_qlen_bytes). Default 512 KiB. */
+  maxBytesPerHop?: number;
   /** Unresolved neighbours tracked at once. Default 64. */
   maxHops?: number;
   /** Interval between requests in ms. Default 1000. */
@@ -17,6 +22,7 @@ export interface PendingOptions {
 interface PendingHop {
   /** Complete frames whose destination MAC (bytes 0..5) is filled in on resolution. */
   frames: Uint8Array[];
+  bytes: number;
   requestsSent: number;
   nextRequest: number;
 }
@@ -26,12 +32,14 @@ export type EnqueueResult = 'queued-new' | 'queued' | 'full';
 export class ArpPending {
   private readonly hops = new Map<number, PendingHop>();
   private readonly maxFramesPerHop: number;
+  private readonly maxBytesPerHop: number;
   private readonly maxHops: number;
   readonly retryMs: number;
   private readonly maxRequests: number;
 
   constructor(options: PendingOptions = {}) {
-    this.maxFramesPerHop = options.maxFramesPerHop ?? 32;
+    this.maxFramesPerHop = options.maxFramesPerHop ?? 256;
+    this.maxBytesPerHop = options.maxBytesPerHop ?? 512 * 1024;
     this.maxHops = options.maxHops ?? 64;
     this.retryMs = options.retryMs ?? 1000;
     this.maxRequests = options.maxRequests ?? 3;
@@ -41,12 +49,22 @@ export class ArpPending {
   enqueue(hop: number, frame: Uint8Array, now: number): EnqueueResult {
     const existing = this.hops.get(hop);
     if (existing) {
-      if (existing.frames.length >= this.maxFramesPerHop) return 'full';
+      if (
+        existing.frames.length >= this.maxFramesPerHop ||
+        existing.bytes + frame.length > this.maxBytesPerHop
+      )
+        return 'full';
       existing.frames.push(frame);
+      existing.bytes += frame.length;
       return 'queued';
     }
     if (this.hops.size >= this.maxHops) return 'full';
-    this.hops.set(hop, { frames: [frame], requestsSent: 1, nextRequest: now + this.retryMs });
+    this.hops.set(hop, {
+      frames: [frame],
+      bytes: frame.length,
+      requestsSent: 1,
+      nextRequest: now + this.retryMs,
+    });
     return 'queued-new';
   }
 
