@@ -52,12 +52,6 @@ export interface Fault {
   kind: FaultKind;
   description: string;
   expected: ExpectedOutcome;
-  /**
-   * How long the fault cuts the peers off from the chassis by design, when the
-   * expected outcome is that the chassis holds on rather than fails over (a
-   * pulled front cable): that outage is part of the expected stall.
-   */
-  outageMs?(timing: { hold_ms?: number }): number;
   /** Inject the fault; returns what heal needs (the target board, say). */
   inject(ctx: ChassisControl, timing: FaultTiming): Promise<FaultState>;
   /** Undo the fault and wait until the chassis is whole again (standby hot). */
@@ -130,7 +124,6 @@ interface FaultSpec {
   aim: 'active' | 'standby';
   /** Heal waits for the mate to have taken over before restoring anything. */
   takeover?: boolean;
-  outageMs?: Fault['outageMs'];
   /** Break the chassis; record in `state` what heal must restore. */
   act(ctx: ChassisControl, state: FaultState, timing: FaultTiming): Promise<void>;
 }
@@ -141,7 +134,6 @@ export function boardFault(spec: FaultSpec): Fault {
     kind: spec.kind,
     description: spec.description,
     expected: spec.expected ?? 'no-drop',
-    ...(spec.outageMs ? { outageMs: spec.outageMs } : {}),
     async inject(ctx, timing) {
       const target = spec.aim === 'active' ? await requireActive(ctx) : await requireStandby(ctx);
       const previousActive = spec.aim === 'active' ? target : (await ctx.roles()).active;

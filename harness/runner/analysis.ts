@@ -17,7 +17,6 @@ import {
   judgeIterations,
 } from './judge.ts';
 import type { IterationRecord } from './results.ts';
-import { stallLimitFor } from './stall-limit.ts';
 
 export interface AnalyzeRunInput {
   dir: string;
@@ -65,7 +64,6 @@ export async function analyzeRun(input: AnalyzeRunInput): Promise<RunAnalysis> {
     index: r.index,
     start: i === 0 ? Math.min(r.spanStart, input.trafficStart) : r.spanStart,
     end: i === input.records.length - 1 ? Math.max(r.spanEnd, input.trafficEnd) : r.spanEnd,
-    stallLimit: stallLimitFor(r, input.maxStallMs),
   }));
   // One fault window per iteration, from the inject to the end of its span (recovery and resync included).
   const windows = input.records.map((r, i) => ({

@@ -20,8 +20,6 @@ export interface Span {
   index: number;
   start: number;
   end: number;
-  /** This iteration's stall limit when it differs from the plan's (stall-limit.ts). */
-  stallLimit?: { ms: number; why?: string };
 }
 
 export interface AgentView {
@@ -145,10 +143,8 @@ export function judgeIterations(input: JudgeInput): Map<number, ConnectionResult
 
   input.spans.forEach((span, spanIdx) => {
     const results: ConnectionResult[] = [];
-    const limitMs = span.stallLimit?.ms ?? input.maxStallMs;
-    const limitText = span.stallLimit?.why
-      ? `limit ${limitMs} ms = ${span.stallLimit.why}`
-      : `limit ${limitMs} ms`;
+    const limitMs = input.maxStallMs;
+    const limitText = `limit ${limitMs} ms`;
     for (const conn of input.connections) {
       const agent = input.agents.find((a) => a.peer === conn.peer);
       const errors = (agent?.events ?? []).filter(

@@ -19,6 +19,7 @@ import type { HaNodeConfig } from '../roles/types.ts';
 import { type HaHeartbeats, HaRuntime } from '../runtime/ha-runtime.ts';
 import type { IpcPort } from '../runtime/ports.ts';
 import { alarmTimeoutMs } from './alarm-timeout.ts';
+import { frontLinkWatch } from './front-link.ts';
 import { frontTso } from './front-offload.ts';
 import { openHaPorts } from './ha-ports.ts';
 import { InputGate } from './input-gate.ts';
@@ -304,7 +305,10 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   });
   ports.lan?.on('heartbeat', () => loop.poke());
   const watchMate = mateWatch(runtime.node, loop.clock, log);
+  const watchFront = frontLinkWatch(cfg, board.link.name, intervalMs);
   const run = (now: number): void => {
+    const up = watchFront(now);
+    if (up !== undefined) runtime.input({ kind: 'front-link', up, now });
     runtime.handle(now);
     watchMate(now);
   };

@@ -8,7 +8,7 @@ import type { HaLogEvent } from '../ipc/log-sink.ts';
 import type { Heartbeat } from '../ipc/records.ts';
 
 /** What the main thread decides in every heartbeat; counter and sentAt are the worker's. */
-export type HeartbeatFields = Pick<Heartbeat, 'slot' | 'role' | 'epoch' | 'sync'>;
+export type HeartbeatFields = Pick<Heartbeat, 'slot' | 'role' | 'epoch' | 'sync' | 'frontDown'>;
 
 export interface BeatEndpoint {
   local: string;
@@ -49,5 +49,11 @@ export function holeThresholdMs(intervalMs: number, misses: number): number {
 }
 
 export function sameFields(a: HeartbeatFields, b: HeartbeatFields): boolean {
-  return a.slot === b.slot && a.role === b.role && a.epoch === b.epoch && a.sync === b.sync;
+  return (
+    a.slot === b.slot &&
+    a.role === b.role &&
+    a.epoch === b.epoch &&
+    a.sync === b.sync &&
+    a.frontDown === b.frontDown
+  );
 }

@@ -12,12 +12,15 @@ import { type Heartbeat, ROLES, SYNC_STATES } from '../ipc/records.ts';
 import type { HeartbeatFields } from './beat-protocol.ts';
 import type { HeartbeatPath } from './detector.ts';
 
-// Float64 slots: 4 single values; the fields (slot, role, epoch, sync) at 4..7; per path at
-// its base: heardCount, alive, lastHeard, then the heartbeat (slot, role, epoch, sync,
-// counter, sentAt).
+// Float64 slots: 4 single values; the fields (slot, role, epoch, sync, frontDown) at 4..8; per
+// path at its base: heardCount, alive, lastHeard, then the heartbeat (slot, role, epoch, sync,
+// counter, sentAt, frontDown). frontDown: -1 not told, 0 or 1.
 const F = { checkIn: 0, lastSent: 1, holeFrom: 2, holeTo: 3, fields: 4 } as const;
-const PATH_BASE = { ipc: 8, lan: 17 } as const;
-const FLOATS = 26;
+const PATH_BASE = { ipc: 9, lan: 19 } as const;
+const FLOATS = 29;
+
+const flagOf = (v: boolean | undefined): number => (v === undefined ? -1 : v ? 1 : 0);
+const withFlag = (v: number): { frontDown?: boolean } => (v < 0 ? {} : { frontDown: v === 1 });
 const SEQ = { fields: 0, ipc: 1, lan: 2 } as const;
 
 export interface PathState {
@@ -75,6 +78,7 @@ export class BeatShared {
       this.f[b + 1] = ROLES.indexOf(x.role);
       this.f[b + 2] = x.epoch;
       this.f[b + 3] = SYNC_STATES.indexOf(x.sync);
+      this.f[b + 4] = flagOf(x.frontDown);
     });
   }
 
@@ -86,6 +90,7 @@ export class BeatShared {
         role: ROLES[this.f[b + 1]!] ?? 'booting',
         epoch: this.f[b + 2]!,
         sync: SYNC_STATES[this.f[b + 3]!] ?? 'cold',
+        ...withFlag(this.f[b + 4]!),
       };
     });
   }
@@ -103,6 +108,7 @@ export class BeatShared {
       this.f[b + 6] = SYNC_STATES.indexOf(hb.sync);
       this.f[b + 7] = hb.counter;
       this.f[b + 8] = hb.sentAt;
+      this.f[b + 9] = flagOf(hb.frontDown);
     });
   }
 
@@ -132,6 +138,7 @@ export class BeatShared {
                 sync: SYNC_STATES[this.f[b + 6]!] ?? 'cold',
                 counter: this.f[b + 7]!,
                 sentAt: this.f[b + 8]!,
+                ...withFlag(this.f[b + 9]!),
               },
       };
     });

@@ -164,6 +164,10 @@ export class ByteReader {
     if (name === undefined) this.fail(field, `unknown code ${code}`);
     return name;
   }
+  /** Bytes not read yet (an optional trailing field is there or not). */
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
   end(): void {
     if (this.pos !== this.buf.length) {
       this.fail('end', `${this.buf.length - this.pos} trailing bytes`);

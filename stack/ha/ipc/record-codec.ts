@@ -55,6 +55,8 @@ export function writeRecordPayload(w: ByteWriter, rec: IpcRecord): void {
         .u64(rec.epoch)
         .u8(enumCode(SYNC_STATES, rec.sync));
       w.u32(rec.counter).f64(rec.sentAt);
+      // Optional trailing flags (bit 0: front link down): readers of either form accept both.
+      if (rec.frontDown !== undefined) w.u8(rec.frontDown ? 1 : 0);
       break;
     case 'hello':
       w.u8(rec.slot)
@@ -114,6 +116,7 @@ function decodeBody(type: IpcRecordType, r: ByteReader): IpcRecord {
         sync: r.enumOf('sync', SYNC_STATES),
         counter: r.u32('counter'),
         sentAt: r.f64('sentAt'),
+        ...(r.remaining > 0 ? { frontDown: bool(r, 'frontDown') } : {}),
       };
     case 'hello':
       return {

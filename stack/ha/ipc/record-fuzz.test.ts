@@ -76,15 +76,20 @@ const entry = fc.oneof(
   fc.record({ kind: fc.constant('app' as const), conn: u32, data: bytes }),
 );
 const record: fc.Arbitrary<IpcRecord> = fc.oneof(
-  fc.record({
-    type: fc.constant('heartbeat' as const),
-    slot: fc.nat({ max: 255 }),
-    role: fc.constantFrom(...ROLES),
-    epoch: index,
-    sync: fc.constantFrom(...SYNC_STATES),
-    counter: u32,
-    sentAt: time,
-  }),
+  fc.record(
+    {
+      type: fc.constant('heartbeat' as const),
+      slot: fc.nat({ max: 255 }),
+      role: fc.constantFrom(...ROLES),
+      epoch: index,
+      sync: fc.constantFrom(...SYNC_STATES),
+      counter: u32,
+      sentAt: time,
+      frontDown: fc.boolean(),
+    },
+    // frontDown: present or absent (senders that do not tell)
+    { requiredKeys: ['type', 'slot', 'role', 'epoch', 'sync', 'counter', 'sentAt'] },
+  ),
   fc.record({ type: fc.constant('log' as const), index, epoch: index, entry }),
   fc.record({ type: fc.constant('confirm' as const), epoch: index, index }),
   fc.record({

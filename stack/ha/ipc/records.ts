@@ -22,6 +22,11 @@ export interface Heartbeat {
   counter: number;
   /** Sender's clock (ms) when sent: lets the standby keep the clock offset to the active. */
   sentAt: number;
+  /**
+   * The sender's front link has no carrier (its cable is out): an active whose own front is
+   * fine hands over to it only if not. Absent in heartbeats of senders that do not tell.
+   */
+  frontDown?: boolean;
 }
 
 /** First record on every (re)connected IPC session, from both sides. */

@@ -17,6 +17,7 @@
 import { FailureDetector, type PathStatus } from '../heartbeat/detector.ts';
 import { type MateLiveness, ReportedLiveness } from '../heartbeat/liveness.ts';
 import type { Heartbeat, Role, SyncState } from '../ipc/records.ts';
+import { frontFailover, frontFailoverDeadline, frontFailoverMs } from './front-failover.ts';
 import { MateExitWatch } from './mate-exit.ts';
 import { nodeStatus } from './status.ts';
 import {
@@ -50,6 +51,11 @@ export class HaNode {
   readonly detector: MateLiveness;
   /** The mate's kernel closed the IPC stream: its daemon probably exited (mate-exit.ts). */
   readonly mateExit: MateExitWatch;
+  /** This board's front link has carrier (as the daemon last read it). */
+  frontLinkUp = true;
+  frontDownSince: number | undefined;
+  frontRetryAt = Number.NEGATIVE_INFINITY;
+  readonly frontFailoverMs: number;
   readonly detectionMs: number;
   readonly alarmTimeoutMs: number;
   readonly switchoverTimeoutMs: number;
@@ -77,6 +83,7 @@ export class HaNode {
       ? new ReportedLiveness(this.detectionMs)
       : new FailureDetector({ intervalMs: cfg.intervalMs, misses: cfg.misses });
     this.mateExit = new MateExitWatch(cfg.intervalMs, this.detectionMs);
+    this.frontFailoverMs = frontFailoverMs(cfg.intervalMs);
     this.alarmTimeoutMs = cfg.alarmTimeoutMs ?? 5 * this.detectionMs;
     this.switchoverTimeoutMs = cfg.switchoverTimeoutMs ?? 1000;
     this.bootDeadline = now + (cfg.bootListenMs ?? 2 * this.detectionMs + cfg.intervalMs);
@@ -147,6 +154,18 @@ export class HaNode {
         this.ipcUp = false;
         this.detector.forget('ipc');
         break;
+      case 'front-link':
+        if (input.up !== this.frontLinkUp) {
+          this.frontLinkUp = input.up;
+          this.frontDownSince = input.up ? undefined : now;
+          this.frontRetryAt = Number.NEGATIVE_INFINITY;
+          this.log(
+            acts,
+            input.up ? 'info' : 'warn',
+            input.up ? 'front link up' : 'front link down',
+          );
+        }
+        break;
       case 'bulk-sync-begun':
         if (this.role === 'standby') this.sync = 'syncing';
         this.bulkRequested = false;
@@ -175,6 +194,7 @@ export class HaNode {
     }
     checkHandover(this, now, acts);
     evaluateTransitions(this, now, acts);
+    frontFailover(this, now, acts);
     this.settle(now, acts);
     return acts;
   }
@@ -198,6 +218,7 @@ export class HaNode {
       sync: this.sync,
       counter: this.counter,
       sentAt: now,
+      frontDown: !this.frontLinkUp,
     };
   }
 
@@ -215,6 +236,7 @@ export class HaNode {
     const candidates = [
       this.detector.nextExpiry(seen),
       this.mateExit.deadline(this.detector.path('lan', seen)),
+      frontFailoverDeadline(this),
       this.probationUntil,
       switchoverDeadline(this),
     ];

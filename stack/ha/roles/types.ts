@@ -33,6 +33,8 @@ export type HaInput =
   | { kind: 'heartbeat-hole'; holeMs: number; now: number }
   | { kind: 'hello'; hello: Hello; now: number }
   | { kind: 'ipc-up'; now: number }
+  /** The daemon read its front link's carrier (sent when it changes). */
+  | { kind: 'front-link'; up: boolean; now: number }
   /** `byMate`: the mate's side closed the stream (FIN or RST), not this board nor a timeout. */
   | { kind: 'ipc-down'; now: number; byMate?: boolean }
   /** Standby: a bulk-begin arrived. */

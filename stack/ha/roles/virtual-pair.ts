@@ -40,7 +40,16 @@ export class VirtualPair {
   /** Power cut (connection left silent), or process death (`rst`: the mate's TCP sees a reset). */
   kill(slot: number, rst = false): void {
     this.boards[slot] = undefined;
-    if (rst && this.ipcConnected) this.dropIpc();
+    if (rst && this.ipcConnected) this.dropIpc(true);
+  }
+
+  /**
+   * Pull (or plug back) one board's front cable: the LAN heartbeats stop both ways and the
+   * board's daemon reads its carrier as down.
+   */
+  frontCable(slot: number, plugged: boolean): void {
+    this.links.lan = plugged;
+    this.input(slot, { kind: 'front-link', up: plugged, now: this.now });
   }
 
   freeze(slot: number, frozen: boolean): void {
@@ -119,9 +128,10 @@ export class VirtualPair {
     for (const slot of [0, 1]) this.deliver(slot, { kind: 'ipc-up', now: this.now });
   }
 
-  private dropIpc(): void {
+  /** `byMate`: a board's process died and its kernel reset the connection. */
+  private dropIpc(byMate = false): void {
     this.ipcConnected = false;
-    for (const s of [0, 1]) this.deliver(s, { kind: 'ipc-down', now: this.now });
+    for (const s of [0, 1]) this.deliver(s, { kind: 'ipc-down', now: this.now, byMate });
   }
 
   private deliver(slot: number, input: HaInput): void {

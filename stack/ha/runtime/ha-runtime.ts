@@ -154,7 +154,13 @@ export class HaRuntime<Out> {
   /** The main loop is alive; the heartbeats carry the role and epoch as they are now. */
   private checkIn(now: number): void {
     const n = this.node;
-    this.beats?.checkIn(now, { slot: n.cfg.slot, role: n.role, epoch: n.epoch, sync: n.sync });
+    this.beats?.checkIn(now, {
+      slot: n.cfg.slot,
+      role: n.role,
+      epoch: n.epoch,
+      sync: n.sync,
+      frontDown: !n.frontLinkUp,
+    });
   }
 
   private takeHole(now: number): void {

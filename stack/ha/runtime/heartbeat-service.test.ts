@@ -64,7 +64,7 @@ test('checks in with the current fields and sends no heartbeat records itself', 
   await new Promise((r) => setImmediate(r));
   t.is(rt.node.role, 'active');
   const last = beats.checkIns.at(-1)!;
-  t.deepEqual(last.fields, { slot: 0, role: 'active', epoch: 1, sync: 'cold' });
+  t.deepEqual(last.fields, { slot: 0, role: 'active', epoch: 1, sync: 'cold', frontDown: false });
   const gaps = beats.checkIns.slice(1).map((c, i) => c.now - beats.checkIns[i]!.now);
   t.true(Math.max(...gaps) <= 10, 'checked in at least every interval');
   t.deepEqual(
