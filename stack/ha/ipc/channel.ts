@@ -91,8 +91,10 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
    */
   send(rec: IpcRecord): boolean {
     if (this.closed) return false;
-    const bytes = this.session.encode(rec);
-    if (rec.type === 'log') this.window.sent(rec.index, bytes.length);
+    const parts = this.session.encodeParts(rec);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    if (rec.type === 'log') this.window.sent(rec.index, length);
     // Records sent in one tick leave in one write (one syscall), not one each.
     if (!this.corked) {
       this.corked = true;
@@ -102,9 +104,10 @@ export class IpcChannel extends EventEmitter<IpcChannelEvents> {
         this.stream.uncork();
       });
     }
+    let accepted = true;
+    for (const p of parts) accepted = this.stream.write(p);
     // Past the bound the stream has refused more (write() returned false), so 'drain' follows.
-    if (!this.stream.write(bytes) && this.stream.writableLength >= this.maxQueued)
-      this.streamBlocked = true;
+    if (!accepted && this.stream.writableLength >= this.maxQueued) this.streamBlocked = true;
     return this.canSend();
   }
 

@@ -4,7 +4,8 @@ import { FrameDecoder } from './decoder.ts';
 import { sampleRecords } from './fixtures.ts';
 import { encodeFrame, FRAME_MAGIC, HEADER_BYTES, RecordType } from './frame.ts';
 import { decodeRecord, encodeRecordPayload, recordTypeCode } from './record-codec.ts';
-import { decodeDatagram, encodeDatagram, IpcSession } from './session.ts';
+import type { IpcRecord } from './records.ts';
+import { BY_REFERENCE_BYTES, decodeDatagram, encodeDatagram, IpcSession } from './session.ts';
 
 const key = new Uint8Array(32).fill(0x5a);
 
@@ -119,6 +120,28 @@ test('a record framed in place is the same bytes as its payload framed apart', (
       const apart = encodeFrame(recordTypeCode(rec.type), seq, encodeRecordPayload(rec), k);
       t.deepEqual(Buffer.from(inPlace), Buffer.from(apart), rec.type);
     });
+  }
+});
+
+test('socket data sent by reference: the same frame bytes, the data not copied', (t) => {
+  for (const k of [undefined, key]) {
+    const byRef = new IpcSession({ key: k });
+    const inPlace = new IpcSession({ key: k });
+    const rx = new IpcSession({ key: k });
+    for (const n of [0, 100, BY_REFERENCE_BYTES - 1, BY_REFERENCE_BYTES, 70_000]) {
+      const bytes = new Uint8Array(n).map((_, i) => (i * 31) & 0xff);
+      const rec: IpcRecord = {
+        type: 'log',
+        index: n + 1,
+        epoch: 2,
+        entry: { kind: 'socket-data', conn: 3, direction: 'delivered', offset: 9, bytes },
+      };
+      const parts = byRef.encodeParts(rec);
+      t.is(parts.length, n < BY_REFERENCE_BYTES ? 1 : k ? 3 : 2, `${n} bytes`);
+      if (n >= BY_REFERENCE_BYTES) t.is(parts[1], bytes, 'the data buffer itself');
+      t.deepEqual(Buffer.concat(parts), Buffer.from(inPlace.encode(rec)), `${n} bytes`);
+      t.deepEqual(rx.receive(Buffer.concat(parts)).records, [rec]);
+    }
   }
 });
 

@@ -62,6 +62,25 @@ export function encodeFrame(
 }
 
 /**
+ * Complete a frame whose payload ends in a separate buffer `tail` (sent as it is, not copied):
+ * `head` holds HEADER_BYTES of room and the payload's first part. Returns the buffers to send
+ * in order, the MAC last when `key` is given; together they are the bytes of the same frame
+ * written in place.
+ */
+export function sealFrameParts(
+  head: Uint8Array,
+  tail: Uint8Array,
+  type: number,
+  sequence: number,
+  key?: Uint8Array,
+): Uint8Array[] {
+  writeHeader(head, type, head.length - HEADER_BYTES + tail.length, sequence, key !== undefined);
+  if (!key) return [head, tail];
+  const mac = createHmac('sha256', key).update(head).update(tail).digest();
+  return [head, tail, new Uint8Array(mac.buffer, mac.byteOffset, mac.length)];
+}
+
+/**
  * Complete a frame written in place: `frame` holds HEADER_BYTES of room, the payload, and
  * MAC_BYTES of room at the end when `key` is given. Fills in the header and the MAC, so a
  * record is encoded into its frame once instead of being copied into it.
@@ -74,17 +93,27 @@ export function sealFrame(
 ): Uint8Array {
   const macLen = key ? MAC_BYTES : 0;
   const payloadLength = frame.length - HEADER_BYTES - macLen;
-  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
-  view.setUint16(0, FRAME_MAGIC);
-  view.setUint8(2, FRAME_VERSION);
-  view.setUint8(3, type);
-  view.setUint8(4, key ? FLAG_MAC : 0);
-  view.setUint8(5, 0);
-  view.setUint32(6, payloadLength);
-  view.setUint32(10, sequence >>> 0);
+  writeHeader(frame, type, payloadLength, sequence, key !== undefined);
   if (key) {
     const body = frame.subarray(0, HEADER_BYTES + payloadLength);
     frame.set(computeMac(key, body), HEADER_BYTES + payloadLength);
   }
   return frame;
+}
+
+function writeHeader(
+  frame: Uint8Array,
+  type: number,
+  payloadLength: number,
+  sequence: number,
+  mac: boolean,
+): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
+  view.setUint16(0, FRAME_MAGIC);
+  view.setUint8(2, FRAME_VERSION);
+  view.setUint8(3, type);
+  view.setUint8(4, mac ? FLAG_MAC : 0);
+  view.setUint8(5, 0);
+  view.setUint32(6, payloadLength);
+  view.setUint32(10, sequence >>> 0);
 }

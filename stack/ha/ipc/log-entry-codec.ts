@@ -80,7 +80,11 @@ function readHeader(r: ByteReader): SegmentHeader {
   };
 }
 
-export function writeLogEntry(w: ByteWriter, e: LogEntry): void {
+/**
+ * `dataByReference`: a socket-data entry's bytes are left out after their length prefix (the
+ * caller sends them as a buffer of their own right after: session.ts encodeParts).
+ */
+export function writeLogEntry(w: ByteWriter, e: LogEntry, dataByReference = false): void {
   w.u8(enumCode(ENTRY_KINDS, e.kind)).u32(e.conn);
   switch (e.kind) {
     case 'tcp':
@@ -92,7 +96,9 @@ export function writeLogEntry(w: ByteWriter, e: LogEntry): void {
       w.bytes(e.detail);
       return;
     case 'socket-data':
-      w.u8(enumCode(DIRECTIONS, e.direction)).u64(e.offset).bytes(e.bytes);
+      w.u8(enumCode(DIRECTIONS, e.direction)).u64(e.offset);
+      if (dataByReference) w.u32(e.bytes.length);
+      else w.bytes(e.bytes);
       return;
     case 'snapshot':
       w.f64(e.at).bytes(e.snapshot);

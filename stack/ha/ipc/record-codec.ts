@@ -46,8 +46,11 @@ export function encodeRecordPayload(rec: IpcRecord): Uint8Array {
   return w.finish();
 }
 
-/** Append a record's payload to `w` (a frame being built in place). */
-export function writeRecordPayload(w: ByteWriter, rec: IpcRecord): void {
+/**
+ * Append a record's payload to `w` (a frame being built in place). `dataByReference`: the
+ * bytes of a socket-data entry stay out, to follow as their own buffer (they are last).
+ */
+export function writeRecordPayload(w: ByteWriter, rec: IpcRecord, dataByReference = false): void {
   switch (rec.type) {
     case 'heartbeat':
       w.u8(rec.slot)
@@ -67,7 +70,7 @@ export function writeRecordPayload(w: ByteWriter, rec: IpcRecord): void {
       break;
     case 'log':
       w.u64(rec.index).u64(rec.epoch);
-      writeLogEntry(w, rec.entry);
+      writeLogEntry(w, rec.entry, dataByReference);
       break;
     case 'confirm':
       w.u64(rec.epoch).u64(rec.index);

@@ -6,7 +6,7 @@
 import { HaError } from '../errors.ts';
 import { ByteWriter } from './bytes.ts';
 import { FrameDecoder } from './decoder.ts';
-import { encodeFrame, HEADER_BYTES, MAC_BYTES, sealFrame } from './frame.ts';
+import { encodeFrame, HEADER_BYTES, MAC_BYTES, sealFrame, sealFrameParts } from './frame.ts';
 import {
   decodeRecord,
   encodeRecordPayload,
@@ -15,6 +15,9 @@ import {
   writeRecordPayload,
 } from './record-codec.ts';
 import type { IpcRecord } from './records.ts';
+
+/** Socket data from this size on is sent by reference (see encodeParts). */
+export const BY_REFERENCE_BYTES = 4096;
 
 export interface SessionOptions {
   key?: Uint8Array;
@@ -56,6 +59,27 @@ export class IpcSession {
     );
     this.sendSequence = (this.sendSequence + 1) >>> 0;
     return bytes;
+  }
+
+  /**
+   * The same frame as `encode`, as buffers to send in order: socket data of BY_REFERENCE_BYTES
+   * or more is not copied into the frame but travels as its own buffer (one writev).
+   */
+  encodeParts(rec: IpcRecord): Uint8Array[] {
+    const data =
+      rec.type === 'log' && rec.entry.kind === 'socket-data' ? rec.entry.bytes : undefined;
+    if (!data || data.length < BY_REFERENCE_BYTES) return [this.encode(rec)];
+    const w = new ByteWriter(HEADER_BYTES + payloadSizeHint(rec) - data.length).skip(HEADER_BYTES);
+    writeRecordPayload(w, rec, true);
+    const parts = sealFrameParts(
+      w.finish(),
+      data,
+      recordTypeCode(rec.type),
+      this.sendSequence,
+      this.opts.key,
+    );
+    this.sendSequence = (this.sendSequence + 1) >>> 0;
+    return parts;
   }
 
   receive(chunk: Uint8Array): ReceiveResult {
