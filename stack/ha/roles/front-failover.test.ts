@@ -9,13 +9,7 @@ import { VirtualPair } from './virtual-pair.ts';
 const cfg = { intervalMs: 10, misses: 3, alarmTimeoutMs: 100, switchoverTimeoutMs: 200 };
 const debounce = frontFailoverMs(cfg.intervalMs);
 
-function hotPair(): VirtualPair {
-  const p = new VirtualPair(cfg);
-  p.boot(0);
-  p.boot(1);
-  p.until(() => p.node(1).sync === 'hot' && p.node(0).sync === 'hot', 500);
-  return p;
-}
+const hotPair = (): VirtualPair => VirtualPair.hot(cfg);
 
 test("the active's front cable pulled: it hands over to the standby, which becomes active", (t) => {
   const p = hotPair();

@@ -3,13 +3,7 @@ import { VirtualPair } from './virtual-pair.ts';
 
 const cfg = { intervalMs: 10, misses: 3, alarmTimeoutMs: 100, switchoverTimeoutMs: 200 };
 
-function hotPair(): VirtualPair {
-  const p = new VirtualPair(cfg);
-  p.boot(0);
-  p.boot(1);
-  p.until(() => p.node(1).sync === 'hot' && p.node(0).sync === 'hot', 500);
-  return p;
-}
+const hotPair = (): VirtualPair => VirtualPair.hot(cfg);
 
 test('planned switchover swaps roles with epoch + 1, both directions, repeatedly', (t) => {
   const p = hotPair();

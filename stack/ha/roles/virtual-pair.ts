@@ -29,6 +29,15 @@ export class VirtualPair {
 
   constructor(private readonly cfg: Omit<HaNodeConfig, 'slot'>) {}
 
+  /** Both booted together, slot 0 active and slot 1 its hot standby. */
+  static hot(cfg: Omit<HaNodeConfig, 'slot'>): VirtualPair {
+    const p = new VirtualPair(cfg);
+    p.boot(0);
+    p.boot(1);
+    p.until(() => p.node(1).sync === 'hot' && p.node(0).sync === 'hot', 500);
+    return p;
+  }
+
   boot(slot: number): HaNode {
     // A restarted board opens a new IPC connection; the survivor's old one is replaced.
     if (this.ipcConnected) this.dropIpc();
