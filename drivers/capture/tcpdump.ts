@@ -1,8 +1,10 @@
 /**
- * tcpdump on a lab host through the shell driver: immediate mode and
- * packet-buffered output (-U) so the file is current, a size bound, and a
- * clean stop (SIGINT, then wait for tcpdump to exit) so its last buffer is
- * written before the file is fetched over SFTP and checked. tcpdump also
+ * tcpdump on a lab host through the shell driver: immediate mode (no packet
+ * waits in a kernel block when the capture stops), a size bound, and a clean
+ * stop (SIGINT, then wait for tcpdump to exit) so its last buffer is written
+ * before the file is fetched over SFTP and checked. The file is written in
+ * blocks, not packet by packet (no -U): a write per packet cost enough that
+ * the kernel dropped packets in a takeover's burst. tcpdump also
  * stops cleanly when the SSH channel's input ends, so a harness that dies
  * (kill -9, lost connection) leaves no capture running on the host.
  */
@@ -45,7 +47,6 @@ export class TcpdumpCapture {
       `-s ${o.snaplen ?? 262144}`,
       `-B ${o.bufferKib ?? 32768}`,
       '--immediate-mode',
-      '-U',
       `-w ${shQuote(this.remotePath)}`,
     ];
     if (o.maxMegabytes) args.push(`-C ${o.maxMegabytes} -W 1`);
