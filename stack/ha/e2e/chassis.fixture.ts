@@ -173,8 +173,8 @@ export class Chassis {
 
   /** Start the shipped daemon of one board; resolves once it has started. */
   async start(slot: Slot): Promise<Proc> {
+    // The command as shipped (its shebang chooses node's flags), as the harness runs it.
     const p = spawnIn(this.cleanup, this.ns.board[slot], [
-      'node',
       CLI,
       'rpd',
       '--config',

@@ -54,7 +54,7 @@ async function result<T>(p: Proc, ms: number, what: string): Promise<T> {
 }
 
 async function throughputAndLatency(): Promise<void> {
-  const bytes = 32 * MB;
+  const bytes = 128 * MB; // long enough to leave slow start and JIT warm-up behind
   const ch = new Chassis(cleanup, {
     prefix: `hle2b${process.pid}t`,
     subnet: 80,
