@@ -22,12 +22,13 @@ import { alarmTimeoutMs } from './alarm-timeout.ts';
 import { frontLinkWatch } from './front-link.ts';
 import { frontTso } from './front-offload.ts';
 import { openHaPorts } from './ha-ports.ts';
+import { registerHaStatus } from './ha-status.ts';
 import { InputGate } from './input-gate.ts';
 import { mateWatch } from './mate-watch.ts';
 import { OverheardInput } from './overheard-input.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
-import { encodeStreamState, regenerateStream } from './stream-state.ts';
+import { regenerateStream, streamAppState } from './stream-state.ts';
 import { adoptConnections, replicateRebasedState } from './takeover.ts';
 
 export type FrontSegment = { dst: number; segment: TcpSegment };
@@ -73,25 +74,10 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   });
   let apps: RunningApp[] = [];
   let host: TcpHost | undefined;
-  // The stream app can regenerate its output once its seed is known; until then it is mirrored.
-  // Asked before every input of the connection: the encoding is kept (with the socket, so it
-  // goes when the socket does) while seed and role stay.
-  const encodedStates = new WeakMap<object, { seed: number; role: string; bytes: Uint8Array }>();
-  const appState = (conn: number): Uint8Array | null | undefined => {
-    const socket = host?.socket(conn);
-    if (!socket?.outputRegenerable) return undefined;
-    for (const a of apps) {
-      const s = a.connectionState(conn);
-      if (s && typeof s.seed === 'number' && (s.role === 'server' || s.role === 'client')) {
-        const known = encodedStates.get(socket);
-        if (known && known.seed === s.seed && known.role === s.role) return known.bytes;
-        const bytes = encodeStreamState({ seed: s.seed, role: s.role });
-        encodedStates.set(socket, { seed: s.seed, role: s.role, bytes });
-        return bytes;
-      }
-    }
-    return null;
-  };
+  const appState = streamAppState(
+    () => host,
+    () => apps,
+  );
   let ha: HaRuntime<FrontSegment> | undefined;
   const wrapped = new ReplicatedEngine(
     engine,
@@ -331,44 +317,20 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       run(now);
     },
   });
-  loop.addStatus('ha', () => ({
-    ...runtime.status(),
-    connections: {
-      all: engine.connections().length,
-      sso: wrapped.replicator.ssoConnections().length,
-    },
-    replication: wrapped.replicator.stats,
-    replay: replayer.stats,
-    inputs: { paused: inputs.paused, heldNow: inputs.heldNow, ...inputs.stats },
-    overheard: { heldNow: overheard.size, ...overheard.stats },
-    mismatches: replayer.stats.mismatches,
+  registerHaStatus(board, {
+    runtime,
+    wrapped,
+    replayer,
+    inputs,
+    overheard,
     alarms,
-    lastTakeover,
-  }));
-  loop.addStatus('tcp', () => tcpHost.status());
-  loop.addStatus('apps', () =>
-    apps.map((a) => ({ kind: a.spec.kind, sso: a.spec.sso, state: 'running', ...a.stats() })),
-  );
-  board.status.command('switchover', () => {
-    const why = switchoverRefusal(runtime);
-    if (why) throw new HaError('HA_BAD_STATE', why);
-    runtime.requestSwitchover();
-    loop.poke();
-    return { requested: true, role: runtime.node.role, epoch: runtime.node.epoch };
+    lastTakeover: () => lastTakeover,
+    host: () => tcpHost,
+    apps: () => apps,
   });
   void board.done.then(() => {
     tcpHost.stop();
     ports.close?.();
   });
   return { ha: runtime, host: () => tcpHost, engine: wrapped, replayer, apps: () => apps };
-}
-
-/** Why a planned switchover cannot start now, or null (checked before asking the role machine). */
-export function switchoverRefusal(runtime: HaRuntime<unknown>): string | null {
-  const n = runtime.node;
-  if (n.handover) return 'a switchover is already in progress';
-  if (n.role !== 'active' && n.role !== 'standby') return `this board is ${n.role}`;
-  if (!n.ipcUp) return 'the IPC link to the mate is down';
-  if (n.sync !== 'hot') return `the standby is not hot (sync ${n.sync})`;
-  return null;
 }
