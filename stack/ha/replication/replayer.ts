@@ -5,17 +5,12 @@
  * what the apps need to carry on: bytes delivered and not consumed, stream offsets.
  */
 
-import type { ConnId, ConnInfo, TcpInput } from '../../tcp/api.ts';
+import type { ConnId, ConnInfo } from '../../tcp/api.ts';
 import type { TcpEngine } from '../../tcp/engine.ts';
 import type { LogEntry, SocketDataRecord, TcpRecord } from '../ipc/records.ts';
 import { differingVars } from '../log/digest-compare.ts';
-import {
-  decodeConnOptions,
-  decodeCount,
-  decodeSegmentDetail,
-  decodeSendDetail,
-} from './detail-codec.ts';
 import { ReplicationError } from './errors.ts';
+import { replayInput, zeroPayload } from './replay-input.ts';
 import { ChunkQueue, decodeSocketSnapshot } from './socket-snapshot.ts';
 
 /** Bytes a regenerable app wrote at `offset` (the stream app's pattern, for example). */
@@ -225,7 +220,11 @@ export class Replayer {
         'REPL_UNKNOWN_CONN',
         `TCP record for unknown connection ${rec.conn}`,
       );
-    const input = this.inputOf(rec, c, info);
+    const input = replayInput(rec, info, (offset, length) => {
+      const bytes = this.written(rec.conn, c, offset, length);
+      c.written = offset + length;
+      return bytes;
+    });
     // The outputs are dropped: no need to read the bytes they would carry.
     this.engine.outputPayloads = false;
     try {
@@ -257,66 +256,8 @@ export class Replayer {
     return differing;
   }
 
-  private inputOf(rec: TcpRecord, c: ReplayConn, info: ConnInfo): TcpInput {
-    const now = rec.at;
-    const conn = rec.conn;
-    switch (rec.event) {
-      case 'segment': {
-        if (!rec.header)
-          throw new ReplicationError('REPL_BAD_DETAIL', 'segment record without header');
-        const d = decodeSegmentDetail(rec.detail);
-        const h = rec.header;
-        return {
-          kind: 'segment',
-          now,
-          src: info.remoteAddr,
-          dst: info.localAddr,
-          segment: {
-            srcPort: info.remotePort,
-            dstPort: info.localPort,
-            seq: h.seq,
-            ack: h.ack,
-            flags: h.flags,
-            window: h.window,
-            urgent: d.urgent,
-            options: d.options,
-            // The bytes reach the app through socket-data records; the engine keeps none.
-            payload: zeroPayload(h.length),
-          },
-        };
-      }
-      case 'send': {
-        const d = decodeSendDetail(rec.detail);
-        const bytes = this.written(conn, c, info, d.offset, d.length);
-        c.written = d.offset + d.length;
-        return { kind: 'send', now, conn, bytes };
-      }
-      case 'consume':
-        return { kind: 'consume', now, conn, n: decodeCount(rec.detail) };
-      case 'setopt':
-        return { kind: 'setopt', now, conn, opts: decodeConnOptions(rec.detail) };
-      case 'resume':
-        return { kind: 'resume', now, conn, discardOutOfOrder: rec.detail[0] === 1 };
-      case 'shutdown':
-      case 'close':
-      case 'abort':
-      case 'timer':
-        return { kind: rec.event, now, conn };
-      default:
-        throw new ReplicationError(
-          'REPL_NOT_REPLAYABLE',
-          `event ${rec.event} is not per-connection`,
-        );
-    }
-  }
-
-  private written(
-    conn: ConnId,
-    c: ReplayConn,
-    info: ConnInfo,
-    offset: number,
-    length: number,
-  ): Uint8Array {
+  /** The bytes of a replayed write: mirrored, or a stand-in for a regenerable app's. */
+  private written(conn: ConnId, c: ReplayConn, offset: number, length: number): Uint8Array {
     const mirrored = c.pendingWritten[0];
     // Regenerated once, at takeover, for what is still queued then (regenerateQueued); most
     // of it is acknowledged long before.
@@ -398,17 +339,6 @@ export class Replayer {
     }
     return { outputs, conns };
   }
-}
-
-let zeros = new Uint8Array(2048);
-
-/**
- * A stand-in payload of `length` bytes, a view of one shared zero buffer: the engine only reads
- * a payload (the replayed data output is dropped), so super-segments cost no allocation each.
- */
-function zeroPayload(length: number): Uint8Array {
-  if (length > zeros.length) zeros = new Uint8Array(Math.max(length, zeros.length * 2));
-  return zeros.subarray(0, length);
 }
 
 /** The head of a stream known only from a snapshot: complete when nothing was consumed yet. */

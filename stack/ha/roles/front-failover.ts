@@ -24,7 +24,8 @@ export function frontFailover(node: HaNode, now: number, acts: HaAction[]): void
   const due = frontFailoverDeadline(node);
   if (due === undefined || now < due || node.handover) return;
   const mate = node.detector.mate(now);
-  if (!mate || mate.role !== 'standby' || mate.frontDown !== false) return;
+  // The mate must tell its own link is up (a board that does not tell is not handed over to).
+  if (mate?.role !== 'standby' || mate.frontDown !== false) return;
   if (node.sync !== 'hot' || !node.ipcUp) return;
   // One attempt per detection time while it lasts (an aborted switchover is tried again).
   node.frontRetryAt = now + node.detectionMs;
