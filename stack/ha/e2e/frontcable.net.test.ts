@@ -45,7 +45,8 @@ haNetTest('front cable of the active pulled: it hands over, the peer sees no err
       `board ${to} takes the address from board ${from}`,
     );
     t.like(ha.lastSwitchover as object, { reason: 'switchover' });
-    await ch.waitHa(from, (h) => h.role === 'standby', 5000, `board ${from} standby`);
+    const old = await ch.waitHa(from, (h) => h.role === 'standby', 5000, `board ${from} standby`);
+    t.is(old.frontLink, 'down', 'status: its own front link');
     await agentProgress(agent, 32 * 1024, 20_000);
     t.deepEqual(agentErrors(agent), [], `errors after pulling board ${from}'s cable`);
     t.true(

@@ -14,7 +14,11 @@ const hotPair = (): VirtualPair => VirtualPair.hot(cfg);
 test("the active's front cable pulled: it hands over to the standby, which becomes active", (t) => {
   const p = hotPair();
   p.frontCable(0, false);
-  const took = p.until(() => p.node(1).role === 'active', 500);
+  p.run(cfg.intervalMs + 1); // one heartbeat tells the mate
+  t.is(p.node(0).status(p.now).frontLink, 'down');
+  t.is(p.node(1).status(p.now).mate.frontLink, 'down');
+  t.is(p.node(0).status(p.now).mate.frontLink, 'up');
+  const took = p.until(() => p.node(1).role === 'active', 500) + cfg.intervalMs + 1;
   t.true(took >= debounce, `handed over after ${took} ms (debounce ${debounce} ms)`);
   t.is(p.node(0).role, 'standby');
   t.is(p.node(0).sync, 'hot');

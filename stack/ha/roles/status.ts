@@ -10,6 +10,7 @@ export function nodeStatus(node: HaNode, now: number): HaStatus {
     sync: node.sync,
     epoch: node.epoch,
     front: node.front,
+    frontLink: node.frontLinkUp ? 'up' : 'down',
     commitWait: node.commitWait,
     alarm: node.alarm,
     mate: {
@@ -17,6 +18,7 @@ export function nodeStatus(node: HaNode, now: number): HaStatus {
       lan: node.detector.path('lan', now).alive,
       role: mate?.role ?? null,
       epoch: mate?.epoch ?? null,
+      frontLink: mate?.frontDown === undefined ? null : mate.frontDown ? 'down' : 'up',
     },
     lastSwitchover: node.lastSwitchover,
     switchoverInProgress: node.handover !== undefined,

@@ -86,6 +86,8 @@ export interface HaStatus {
   sync: SyncState;
   epoch: number;
   front: boolean;
+  /** Carrier of this board's front link (its cable), as the daemon reads it. */
+  frontLink: 'up' | 'down';
   commitWait: boolean;
   alarm: string | null;
   mate: {
@@ -93,6 +95,8 @@ export interface HaStatus {
     lan: boolean;
     role: Role | null;
     epoch: number | null;
+    /** The mate's front link as its heartbeats tell (null: not told). */
+    frontLink: 'up' | 'down' | null;
   };
   lastSwitchover: { at: number; reason: BecomeActiveReason } | null;
   switchoverInProgress: boolean;
