@@ -28,8 +28,10 @@ export interface CaptureOptions {
   /** Size bound of the capture file in MB (tcpdump -C with -W 1). */
   maxMegabytes?: number;
   /**
-   * Kernel capture buffer in KiB (tcpdump -B). The 2 MiB default drops
-   * packets under bulk traffic, which makes every verdict inconclusive.
+   * Kernel capture buffer in KiB (tcpdump -B; default 128 MiB). tcpdump's own
+   * 2 MiB drops packets under bulk traffic, and 32 MiB still overflowed in a
+   * takeover's burst on a busy host: a capture that lost packets makes the
+   * verdicts around the loss inconclusive.
    */
   bufferKib?: number;
   /** Where the file is written on the host (default /tmp). */

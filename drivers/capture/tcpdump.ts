@@ -45,7 +45,7 @@ export class TcpdumpCapture {
       '-Z "$(id -un)"', // keep the login user, so the file stays readable over SFTP
       `-i ${shQuote(o.iface)}`,
       `-s ${o.snaplen ?? 262144}`,
-      `-B ${o.bufferKib ?? 32768}`,
+      `-B ${o.bufferKib ?? 131072}`,
       '--immediate-mode',
       `-w ${shQuote(this.remotePath)}`,
     ];

@@ -1,7 +1,7 @@
 /** The TAP device as a Link, over the N-API addon in ./tap. */
 import { createRequire } from 'node:module';
 import { frameGsoSize } from '../wire/offload.ts';
-import { pinBridgeMac, setLinkMaster, setLinkMtu, setLinkUp } from './ip-command.ts';
+import { setLinkMaster, setLinkMtu, setLinkUp } from './ip-command.ts';
 import { type FramesHandler, type Link, LinkError } from './link.ts';
 
 interface TapAddon {
@@ -37,8 +37,6 @@ export interface TapOpenOptions {
   up?: boolean;
   /** Join this existing bridge. */
   bridge?: string;
-  /** With `bridge`: a MAC (aa:bb:cc:dd:ee:ff) the bridge always delivers to this TAP. */
-  pinMac?: string;
   mtu?: number;
   /**
    * Open with a virtio-net header on every frame (default true). Frames seen by
@@ -78,7 +76,6 @@ export class TapLink implements Link {
     try {
       if (options.mtu !== undefined) setLinkMtu(tap.name, options.mtu);
       if (options.bridge) setLinkMaster(tap.name, options.bridge);
-      if (options.bridge && options.pinMac) pinBridgeMac(tap.name, options.pinMac);
       if (options.up) setLinkUp(tap.name);
     } catch (err) {
       tap.close();

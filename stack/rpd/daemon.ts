@@ -4,6 +4,7 @@
  * The parts are assembled in a Board so the TCP engine and HA attach to it.
  */
 import { IpInterface } from '../ip/interface.ts';
+import { pinBridgeMac } from '../link/ip-command.ts';
 import type { Link } from '../link/link.ts';
 import { TapLink } from '../link/tap-link.ts';
 import { formatIpv4, formatMac, parseMac } from '../wire/address.ts';
@@ -44,10 +45,17 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
     TapLink.open(front.tap, {
       up: true,
       mtu: front.mtu,
-      // The chassis MAC lives behind the TAP on both boards: pinned, a standby's bridge still
-      // delivers what the LAN floods for it once the active's port is gone (kept for takeover).
-      ...(front.bridge ? { bridge: front.bridge, pinMac: formatMac(front.mac) } : {}),
+      ...(front.bridge ? { bridge: front.bridge } : {}),
     });
+  if (front.bridge && link instanceof TapLink) {
+    // The chassis MAC lives behind the TAP on both boards: pinned, a standby's bridge still
+    // delivers what the LAN floods for it once the active's port is gone (kept for takeover).
+    try {
+      pinBridgeMac(link.name, formatMac(front.mac));
+    } catch (err) {
+      log('warn', 'bridge-pin-failed', { tap: link.name, message: (err as Error).message });
+    }
+  }
   const ip = new IpInterface(
     {
       address: front.address,
