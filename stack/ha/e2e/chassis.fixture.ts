@@ -325,6 +325,45 @@ export function readPcap(file: string): Promise<Frame[]> {
   });
 }
 
+/** The stream and echo apps with SSO: what most HA tests serve. */
+export const SSO_APPS = [
+  '{ kind: stream, port: 5001, sso: true }',
+  '{ kind: echo, port: 7, sso: true }',
+];
+
+export interface ServedPairOptions {
+  prefix: string;
+  subnet: number;
+  heartbeat?: ChassisOptions['heartbeat'];
+  /** Agent connections, stream and echo, both directions. */
+  connections: number;
+  rateKbps: number;
+  /** Bytes every connection verifies before the pair counts as serving. */
+  firstProgress: number;
+}
+
+/** A hot pair (board 0 active) serving SSO_APPS to the kernel peer's agent. */
+export async function servedPair(
+  cleanup: Cleanup,
+  o: ServedPairOptions,
+): Promise<{ ch: Chassis; agent: Proc }> {
+  const ch = new Chassis(cleanup, {
+    prefix: o.prefix,
+    subnet: o.subnet,
+    ...(o.heartbeat ? { heartbeat: o.heartbeat } : {}),
+    apps: SSO_APPS,
+  });
+  await ch.startPair(0);
+  const agent = ch.agent({
+    connections: o.connections,
+    apps: 'stream,echo',
+    direction: 'both',
+    'rate-kbps': o.rateKbps,
+  });
+  await agentProgress(agent, o.firstProgress, 20_000);
+  return { ch, agent };
+}
+
 /** The agent's summary line, after SIGTERM. */
 export async function stopAgent(p: Proc, ms = 15_000): Promise<Json> {
   p.child.kill('SIGTERM');

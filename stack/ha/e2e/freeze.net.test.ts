@@ -3,7 +3,7 @@
  * took over, and from the moment it resumes the old active never speaks for the chassis
  * address again (a capture of its uplink: no IPv4 source and no ARP sender equal to it).
  */
-import { agentErrors, agentProgress, Chassis, stopAgent } from './chassis.fixture.ts';
+import { agentErrors, agentProgress, servedPair, stopAgent } from './chassis.fixture.ts';
 import { framesForAddress } from './frames.ts';
 import { haNetTest } from './net-test.fixture.ts';
 
@@ -13,19 +13,13 @@ haNetTest(
   'frozen active: the standby takes over, the old active goes silent on the front after resume',
   async (t) => {
     t.timeout(85_000);
-    const ch = new Chassis(t.teardown, {
+    const { ch, agent } = await servedPair(t.teardown, {
       prefix: PREFIX,
       subnet: 68,
-      apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
-    });
-    await ch.startPair(0);
-    const agent = ch.agent({
       connections: 4,
-      apps: 'stream,echo',
-      direction: 'both',
-      'rate-kbps': 1000,
+      rateKbps: 1000,
+      firstProgress: 32 * 1024,
     });
-    await agentProgress(agent, 32 * 1024, 20_000);
     // Everything board 0 puts on the front LAN (its TAP and its kernel, through its uplink).
     const cap = await ch.capture(ch.ns.board[0], 'uplink', [], ['-Q', 'out']);
     await agentProgress(agent, 8 * 1024, 20_000); // traffic through board 0 while captured

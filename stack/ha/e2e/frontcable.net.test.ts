@@ -7,28 +7,22 @@
 import {
   agentErrors,
   agentProgress,
-  Chassis,
   nsExec,
   type Slot,
+  servedPair,
   stopAgent,
 } from './chassis.fixture.ts';
 import { haNetTest } from './net-test.fixture.ts';
 
 haNetTest('front cable of the active pulled: it hands over, the peer sees no error', async (t) => {
   t.timeout(80_000);
-  const ch = new Chassis(t.teardown, {
+  const { ch, agent } = await servedPair(t.teardown, {
     prefix: `hle2f${process.pid}`,
     subnet: 100,
-    apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
-  });
-  await ch.startPair(0);
-  const agent = ch.agent({
     connections: 6,
-    apps: 'stream,echo',
-    direction: 'both',
-    'rate-kbps': 1000,
+    rateKbps: 1000,
+    firstProgress: 32 * 1024,
   });
-  await agentProgress(agent, 32 * 1024, 20_000);
   const cable = (slot: Slot, state: 'up' | 'down') =>
     nsExec(ch.ns.lan, 'ip', 'link', 'set', `dn${slot}`, state);
 

@@ -4,7 +4,7 @@
  * sees no error and every byte verifies; the killed board restarts and gets hot; kill -9 the
  * new active → again no error.
  */
-import { agentErrors, agentProgress, Chassis, type Slot, stopAgent } from './chassis.fixture.ts';
+import { agentErrors, agentProgress, type Slot, servedPair, stopAgent } from './chassis.fixture.ts';
 import { haNetTest } from './net-test.fixture.ts';
 
 const PREFIX = `hle2k${process.pid}`;
@@ -13,17 +13,12 @@ haNetTest(
   'kill -9 the active twice, with a rejoin between: the kernel peer sees no error',
   async (t) => {
     t.timeout(85_000);
-    const ch = new Chassis(t.teardown, {
+    const { ch, agent } = await servedPair(t.teardown, {
       prefix: PREFIX,
       subnet: 60,
-      apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
-    });
-    await ch.startPair(0);
-    const agent = ch.agent({
       connections: 10,
-      apps: 'stream,echo',
-      direction: 'both',
-      'rate-kbps': 1000,
+      rateKbps: 1000,
+      firstProgress: 64 * 1024,
     });
     t.teardown(() => {
       if (process.env.HA_TEST_LOG) {
@@ -31,7 +26,6 @@ haNetTest(
         for (const l of agent.lines) if (l.event !== 'progress') console.log(JSON.stringify(l));
       }
     });
-    await agentProgress(agent, 64 * 1024, 20_000);
 
     const killActive = async (victim: Slot): Promise<void> => {
       const survivor = (1 - victim) as Slot;

@@ -9,7 +9,7 @@
  * The mate is dead only when both paths are silent, so nothing may switch over; and at no
  * sampled moment may both boards have their front open for the chassis address.
  */
-import { agentErrors, agentProgress, Chassis, type Json, stopAgent } from './chassis.fixture.ts';
+import { agentErrors, type Json, servedPair, stopAgent } from './chassis.fixture.ts';
 import { haNetTest } from './net-test.fixture.ts';
 
 const [hbInterval, hbMisses] = (process.env.HITLESS_STEADY_HB ?? '20x3').split('x').map(Number);
@@ -29,20 +29,14 @@ haNetTest(
   `steady traffic, heartbeat ${HB.intervalMs} ms × ${HB.misses}: no switchover without a fault, never two fronts open`,
   async (t) => {
     t.timeout(80_000);
-    const ch = new Chassis(t.teardown, {
+    const { ch, agent } = await servedPair(t.teardown, {
       prefix: PREFIX,
       subnet: 76,
       heartbeat: HB,
-      apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
-    });
-    await ch.startPair(0);
-    const agent = ch.agent({
       connections: 10,
-      apps: 'stream,echo',
-      direction: 'both',
-      'rate-kbps': 2000,
+      rateKbps: 2000,
+      firstProgress: 16 * 1024,
     });
-    await agentProgress(agent, 16 * 1024, 20_000);
     const samples: { a: Json; s: Json }[] = [];
     const end = Date.now() + 8000; // an observation window: 8 s of traffic with no fault
     while (Date.now() < end) {

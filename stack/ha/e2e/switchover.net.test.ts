@@ -5,7 +5,7 @@
  * no digest mismatch on either board, no error at the peer, every byte verified.
  */
 import { requestDaemon } from '../../rpd/status-client.ts';
-import { agentErrors, agentProgress, Chassis, type Slot, stopAgent } from './chassis.fixture.ts';
+import { agentErrors, agentProgress, type Slot, servedPair, stopAgent } from './chassis.fixture.ts';
 import { haNetTest } from './net-test.fixture.ts';
 
 const PREFIX = `hle2w${process.pid}`;
@@ -14,19 +14,13 @@ haNetTest(
   'four planned switchovers between two processes: no digest mismatch, no peer error',
   async (t) => {
     t.timeout(85_000);
-    const ch = new Chassis(t.teardown, {
+    const { ch, agent } = await servedPair(t.teardown, {
       prefix: PREFIX,
       subnet: 104,
-      apps: ['{ kind: stream, port: 5001, sso: true }', '{ kind: echo, port: 7, sso: true }'],
-    });
-    await ch.startPair(0);
-    const agent = ch.agent({
       connections: 4,
-      apps: 'stream,echo',
-      direction: 'both',
-      'rate-kbps': 2000,
+      rateKbps: 2000,
+      firstProgress: 64 * 1024,
     });
-    await agentProgress(agent, 64 * 1024, 20_000);
     for (let i = 1; i <= 4; i++) {
       const from: Slot = (await ch.ha(0)).role === 'active' ? 0 : 1;
       const to = (1 - from) as Slot;
