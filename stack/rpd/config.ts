@@ -99,15 +99,23 @@ const MAX_RCV_BUF = 65535 << 7;
  */
 export const tcpSchema = z
   .object({
-    rcv_buf: z.number().int().min(4096).max(MAX_RCV_BUF).default(1_048_576),
+    rcv_buf: z
+      .number()
+      .int()
+      .min(4096)
+      .max(MAX_RCV_BUF)
+      .default(1_048_576)
+      .describe('Receive buffer per connection in bytes: the most a peer may send unacknowledged'),
     snd_buf: z
       .number()
       .int()
       .min(4096)
       .max(64 * 1_048_576)
-      .default(1_048_576),
+      .default(1_048_576)
+      .describe('Send buffer per connection in bytes: the most data queued or in flight'),
   })
-  .strict();
+  .strict()
+  .describe('Per-connection TCP buffers (as tcp_rmem / tcp_wmem)');
 
 export const rpdConfigSchema = z
   .object({
