@@ -16,15 +16,20 @@ export interface BeatEndpoint {
   port: number;
 }
 
-export interface BeatWorkerData {
+/** What the heartbeat thread is configured with, on both sides of the worker boundary. */
+export interface BeatSettings {
   ipc: BeatEndpoint;
   lan: BeatEndpoint;
   key?: Uint8Array;
   intervalMs: number;
   misses: number;
+  /** The main loop not checking in for this long counts as hung: heartbeats stop. */
   hangMs: number;
   /** The fields until the main thread sets them in shared memory. */
   fields: HeartbeatFields;
+}
+
+export interface BeatWorkerData extends BeatSettings {
   /** The memory of a BeatShared. */
   shared: SharedArrayBuffer;
   /** Main clock = CLOCK_MONOTONIC ms − this. */

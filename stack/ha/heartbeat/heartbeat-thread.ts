@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { type HaLog, silentLog } from '../ipc/log-sink.ts';
 import type { Heartbeat } from '../ipc/records.ts';
 import {
-  type BeatEndpoint,
+  type BeatSettings,
   type BeatWorkerData,
   type HeartbeatFields,
   holeThresholdMs,
@@ -25,15 +25,7 @@ import { DatagramSender } from './datagram-sender.ts';
 import { HEARTBEAT_PATHS, type HeartbeatPath } from './detector.ts';
 import type { HeartbeatService, HeartbeatServiceEvents } from './service.ts';
 
-export interface HeartbeatThreadOptions {
-  ipc: BeatEndpoint;
-  lan: BeatEndpoint;
-  key?: Uint8Array;
-  intervalMs: number;
-  misses: number;
-  /** The main loop not checking in for this long counts as hung: heartbeats stop. */
-  hangMs: number;
-  fields: HeartbeatFields;
+export interface HeartbeatThreadOptions extends BeatSettings {
   /** The main thread's clock (ms), the one `checkIn` and the events use. */
   clock: () => number;
   log?: HaLog;
@@ -142,16 +134,12 @@ export class HeartbeatThread
   private spawn(): Promise<void> {
     // Until the thread runs, the main loop counts as checked in (startup is not a hang).
     this.shared.checkIn = Number.POSITIVE_INFINITY;
+    const { clock, log: _log, ...settings } = this.opts;
     const data: BeatWorkerData = {
-      ipc: this.opts.ipc,
-      lan: this.opts.lan,
-      intervalMs: this.opts.intervalMs,
-      misses: this.opts.misses,
-      hangMs: this.opts.hangMs,
+      ...settings,
       fields: this.fields,
       shared: this.shared.buffer,
-      clockOffsetMs: monotonicNowMs() - this.opts.clock(),
-      ...(this.opts.key ? { key: this.opts.key } : {}),
+      clockOffsetMs: monotonicNowMs() - clock(),
     };
     const worker = new Worker(ENTRY, { workerData: data });
     this.worker = worker;
