@@ -4,7 +4,7 @@
  * the power cut that caused it. The console driver writes one line per
  * received line, each prefixed with its ISO timestamp.
  */
-import { readFileSync } from 'node:fs';
+import { mergeLogLines } from './log-merge.ts';
 import type { Timeline } from './timeline.ts';
 
 /** Per board, at most this many lines (a chatty console must not swamp the timeline). */
@@ -13,25 +13,18 @@ export const MAX_CONSOLE_LINES = 2000;
 const LINE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/;
 
 export function mergeConsoleLog(file: string, board: string, timeline: Timeline): number {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return 0;
-  }
-  let added = 0;
-  for (const raw of text.split('\n')) {
-    const m = LINE.exec(raw.replace(/\r$/, ''));
-    const line = m?.[2]?.trim();
-    if (!m || !line) continue;
-    const at = Date.parse(m[1]!);
-    if (Number.isNaN(at)) continue;
-    if (added >= MAX_CONSOLE_LINES) {
-      timeline.add('harness', 'console-log.truncated', { board, kept: added, file });
-      break;
-    }
-    timeline.add(board, 'console', { line: line.slice(0, 500) }, at);
-    added++;
-  }
-  return added;
+  return mergeLogLines(
+    file,
+    board,
+    timeline,
+    { max: MAX_CONSOLE_LINES, name: 'console-log' },
+    (raw) => {
+      const m = LINE.exec(raw.replace(/\r$/, ''));
+      const line = m?.[2]?.trim();
+      if (!m || !line) return undefined;
+      const at = Date.parse(m[1]!);
+      if (Number.isNaN(at)) return undefined;
+      return { kind: 'console', detail: { line: line.slice(0, 500) }, at };
+    },
+  );
 }

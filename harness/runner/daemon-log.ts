@@ -3,7 +3,7 @@
  * the board, kind: `daemon.<event>`), so a takeover, a bulk sync or an IPC
  * loss sits beside the harness action and the peers' errors around it.
  */
-import { readFileSync } from 'node:fs';
+import { mergeLogLines } from './log-merge.ts';
 import type { Timeline } from './timeline.ts';
 
 /** Per board, at most this many entries (a chatty log must not swamp the timeline). */
@@ -15,38 +15,29 @@ export function mergeDaemonLog(
   timeline: Timeline,
   window: { from: number; to: number },
 ): number {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return 0;
-  }
-  let added = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    let entry: Record<string, unknown>;
-    try {
-      entry = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    const { ts, event, level, ...detail } = entry;
-    const at = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
-    if (typeof event !== 'string' || Number.isNaN(at) || at < window.from || at > window.to)
-      continue;
-    if (level === 'debug') continue;
-    if (added >= MAX_DAEMON_EVENTS) {
-      // Said on the timeline: a reader must know the rest is only in the artifact.
-      timeline.add('harness', 'daemon-log.truncated', { board, kept: added, file });
-      break;
-    }
-    timeline.add(
-      board,
-      `daemon.${event}`,
-      { ...(level && level !== 'info' ? { level } : {}), ...detail },
-      at,
-    );
-    added++;
-  }
-  return added;
+  return mergeLogLines(
+    file,
+    board,
+    timeline,
+    { max: MAX_DAEMON_EVENTS, name: 'daemon-log' },
+    (line) => {
+      if (!line.startsWith('{')) return undefined;
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return undefined;
+      }
+      const { ts, event, level, ...detail } = entry;
+      const at = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
+      if (typeof event !== 'string' || Number.isNaN(at) || at < window.from || at > window.to)
+        return undefined;
+      if (level === 'debug') return undefined;
+      return {
+        kind: `daemon.${event}`,
+        detail: { ...(level && level !== 'info' ? { level } : {}), ...detail },
+        at,
+      };
+    },
+  );
 }
