@@ -70,20 +70,25 @@ async function turns(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 }
 
+/** Two boards on connected memory ports; `tick` moves virtual time 1 ms and runs both. */
+function connectedPair() {
+  const ipc = memoryIpcPair({});
+  const lan = memoryLanPair();
+  const a = new Board(0, ipc.ports[0], lan[0]);
+  const b = new Board(1, ipc.ports[1], lan[1]);
+  ipc.connect();
+  const tick = async (): Promise<void> => {
+    virtualNow++;
+    for (const x of [a, b]) x.rt.handle(clock());
+    await turns(1);
+  };
+  return { ipc, a, b, tick };
+}
+
 test.serial(
   'bulk sync in slices while connections change: the standby ends with exactly the active’s',
   async (t) => {
-    const ipc = memoryIpcPair({});
-    const lan = memoryLanPair();
-    const a = new Board(0, ipc.ports[0], lan[0]);
-    const b = new Board(1, ipc.ports[1], lan[1]);
-    ipc.connect();
-    const boards = [a, b];
-    const tick = async (): Promise<void> => {
-      virtualNow++;
-      for (const x of boards) x.rt.handle(clock());
-      await turns(1);
-    };
+    const { a, b, tick } = connectedPair();
     for (let i = 0; i < 3000 && !(a.rt.node.sync === 'hot'); i++) await tick();
     t.is(a.rt.node.sync, 'hot');
     for (let id = 1; id <= 1000; id++) a.conns.set(id, { ...sampleVars, sndNxt: id });
@@ -127,17 +132,7 @@ test.serial(
 test.serial(
   'an IPC loss in the middle of a bulk sync stops it; the next one starts afresh',
   async (t) => {
-    const ipc = memoryIpcPair({});
-    const lan = memoryLanPair();
-    const a = new Board(0, ipc.ports[0], lan[0]);
-    const b = new Board(1, ipc.ports[1], lan[1]);
-    ipc.connect();
-    const boards = [a, b];
-    const tick = async (): Promise<void> => {
-      virtualNow++;
-      for (const x of boards) x.rt.handle(clock());
-      await turns(1);
-    };
+    const { ipc, a, b, tick } = connectedPair();
     for (let i = 0; i < 3000 && a.rt.node.sync !== 'hot'; i++) await tick();
     for (let id = 1; id <= 1000; id++) a.conns.set(id, { ...sampleVars, sndNxt: id });
     b.rt.input({ kind: 'resync-needed', reason: 'test', now: clock() });
