@@ -290,3 +290,53 @@ test('the send gate holds back every frame (ARP replies included) while it says 
   ifc.receive(encodeEthernet(arpRequestFrame(PEER_MAC, PEER_IP, OWN_IP)), 1);
   t.is(take()[0]?.arp?.op, ArpOp.REPLY);
 });
+
+test('reuseTxBuffer: TCP frames are built in one buffer; a frame waiting for ARP keeps its own', (t) => {
+  const PEER2_IP = parseIpv4('198.18.2.3');
+  const PEER2_MAC = parseMac('02:00:00:00:00:03');
+  // A link that is done with each frame when it returns: it reads what it needs at once.
+  const seen: { buffer: ArrayBufferLike; tcp: number[] | undefined }[] = [];
+  const ifc = new IpInterface(
+    { address: OWN_IP, prefixLength: 24, mac: OWN_MAC, reuseTxBuffer: true },
+    (f) => {
+      const d = decodeFrame(f);
+      if (!d.ok) throw new Error(d.error.message);
+      const tcp = d.value.tcp;
+      seen.push({ buffer: f.buffer, tcp: tcp && [tcp.seq, tcp.payload.length, tcp.payload[0]!] });
+      return true;
+    },
+  );
+  const reply = (mac: Uint8Array, ip: number): Uint8Array =>
+    encodeEthernet(
+      arpReplyFrame(mac, ip, {
+        op: 1,
+        senderMac: OWN_MAC,
+        senderIp: OWN_IP,
+        targetMac: OWN_MAC,
+        targetIp: ip,
+      }),
+    );
+  ifc.receive(reply(PEER_MAC, PEER_IP), 0);
+  const data = (seq: number, n: number): TcpSegment => ({
+    ...segment,
+    seq,
+    flags: TcpFlag.ACK | TcpFlag.PSH,
+    payload: new Uint8Array(n).fill(seq),
+  });
+  t.is(ifc.sendTcp(PEER2_IP, data(7, 100), 1), 'queued'); // waits for PEER2's MAC
+  t.is(ifc.sendTcp(PEER_IP, data(1, 1400), 2), 'sent');
+  t.is(ifc.sendTcp(PEER_IP, data(2, 60), 3), 'sent'); // shorter, over the first one's bytes
+  ifc.receive(reply(PEER2_MAC, PEER2_IP), 4);
+  const tcp = seen.filter((s) => s.tcp);
+  t.deepEqual(
+    tcp.map((s) => s.tcp),
+    [
+      [1, 1400, 1],
+      [2, 60, 2],
+      [7, 100, 7],
+    ],
+    'every frame decodes whole (checksums included) with its own payload',
+  );
+  t.is(tcp[0]!.buffer, tcp[1]!.buffer, 'sent at once: the same buffer');
+  t.not(tcp[2]!.buffer, tcp[0]!.buffer, 'queued for ARP: a buffer of its own');
+});

@@ -40,6 +40,13 @@ export interface InterfaceConfig {
   /** TTL of the packets we send. Default 64. */
   ttl?: number;
   arp?: ArpCacheOptions & PendingOptions;
+  /**
+   * The transmit function is done with a frame when it returns (the link's
+   * `releasesFrameOnSend`): TCP frames are then built in one reused buffer. A frame allocated
+   * per segment is external memory to V8, and at link speed its churn alone forced a full
+   * collection every few tens of milliseconds.
+   */
+  reuseTxBuffer?: boolean;
 }
 
 export interface TcpPacket {
@@ -69,6 +76,8 @@ export class IpInterface {
   /** Whether this board owns the address now (a standby does not answer for it). */
   private owner = true;
   private ipId = 0;
+  /** With `reuseTxBuffer`: room for the largest frame we build (a 64 KiB super-segment). */
+  private readonly txBuffer: Uint8Array | undefined;
   private announcements: { remaining: number; next: number; intervalMs: number } | undefined;
 
   constructor(
@@ -76,6 +85,7 @@ export class IpInterface {
     private readonly transmit: Transmit,
   ) {
     this.mac = config.mac.slice(0, 6);
+    if (config.reuseTxBuffer) this.txBuffer = new Uint8Array(14 + 65_535);
     this.mask = config.prefixLength === 0 ? 0 : (0xffffffff << (32 - config.prefixLength)) >>> 0;
     this.arpCache = new ArpCache(config.arp);
     this.pending = new ArpPending(config.arp);
@@ -257,6 +267,8 @@ export class IpInterface {
       return 'dropped';
     }
     const mac = this.arpCache.lookup(hop, now);
+    // A frame queued for ARP outlives this call: it gets its own buffer.
+    const into = mac ? this.txBuffer : undefined;
     const frame = encodeTcpFrame(
       {
         srcMac: this.mac,
@@ -267,6 +279,7 @@ export class IpInterface {
         id: this.nextId(),
       },
       segment,
+      into,
     );
     if (mac) return this.send(frame) ? 'sent' : 'dropped';
     const queued = this.pending.enqueue(hop, frame, now);

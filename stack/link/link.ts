@@ -6,6 +6,11 @@ export interface Link {
   readonly name: string;
   /** Queue one frame for transmission; false when it was not accepted (queue full, link down). */
   send(frame: Uint8Array): boolean;
+  /**
+   * True when `send` is done with the frame once it returns (written out or copied), so the
+   * sender may build its next frame in the same buffer. Links that keep frames say nothing.
+   */
+  readonly releasesFrameOnSend?: boolean;
   /** Set the receiver; frames arrive in batches (one readable wake-up, or one scheduled delivery). */
   onFrames(handler: FramesHandler): void;
   close(): void;

@@ -54,6 +54,8 @@ export class TapLink implements Link {
   private tso = false;
   /** Read errors reported by the addon (the link keeps running). */
   readErrors = 0;
+  /** write(2) has copied the frame into the kernel when `send` returns. */
+  readonly releasesFrameOnSend = true;
   onError: ((message: string) => void) | undefined;
 
   private constructor(

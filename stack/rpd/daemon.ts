@@ -62,6 +62,7 @@ export async function startDaemon(configFile: string, options: StartOptions = {}
       prefixLength: front.prefixLength,
       mac: front.mac,
       ...(front.gateway !== undefined ? { gateway: front.gateway } : {}),
+      reuseTxBuffer: link.releasesFrameOnSend === true,
     },
     (frame) => link.send(frame),
   );

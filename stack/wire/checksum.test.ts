@@ -32,28 +32,40 @@ test('sumWords equals the word-by-word sum for any length, offset and running su
   t.is(sumWords(ones, 1, ones.length), referenceSum(ones, 1, ones.length, 0));
 });
 
+const header = {
+  srcMac: new Uint8Array(6),
+  dstMac: new Uint8Array(6),
+  src: 0xc6120001,
+  dst: 0xc6120002,
+  ttl: 64,
+  id: 1,
+};
+const segment = {
+  srcPort: 1,
+  dstPort: 2,
+  seq: 0,
+  ack: 0,
+  flags: 0x10,
+  window: 100,
+  urgent: 0,
+  options: {},
+  payload: new Uint8Array(3000).map((_, i) => i),
+};
+
 test('a super-segment frame carries its gsoSize for the link; an ordinary one does not', (t) => {
-  const header = {
-    srcMac: new Uint8Array(6),
-    dstMac: new Uint8Array(6),
-    src: 0xc6120001,
-    dst: 0xc6120002,
-    ttl: 64,
-    id: 1,
-  };
-  const segment = {
-    srcPort: 1,
-    dstPort: 2,
-    seq: 0,
-    ack: 0,
-    flags: 0x10,
-    window: 100,
-    urgent: 0,
-    options: {},
-    payload: new Uint8Array(3000),
-  };
   t.is(frameGsoSize(encodeTcpFrame(header, { ...segment, gsoSize: 1448 })), 1448);
   t.is(frameGsoSize(encodeTcpFrame(header, segment)), 0);
   // one MSS or less is an ordinary segment whatever the engine said
   t.is(frameGsoSize(encodeTcpFrame(header, { ...segment, gsoSize: 3000 })), 0);
+});
+
+test('encodeTcpFrame into a used buffer writes the same bytes as into a new one', (t) => {
+  const fresh = encodeTcpFrame(header, { ...segment, gsoSize: 1448 });
+  const used = new Uint8Array(fresh.length + 100).fill(0xa5);
+  const into = encodeTcpFrame(header, { ...segment, gsoSize: 1448 }, used);
+  t.deepEqual(into, fresh);
+  t.is(into.buffer, used.buffer);
+  t.is(frameGsoSize(into), frameGsoSize(fresh));
+  const small = new Uint8Array(10);
+  t.not(encodeTcpFrame(header, segment, small).buffer, small.buffer, 'too small: a new buffer');
 });

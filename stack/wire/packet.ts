@@ -73,13 +73,19 @@ export interface Ipv4FrameHeader extends Ipv4Header {
   dstMac: Uint8Array;
 }
 
-/** Ethernet + IPv4 + TCP in one buffer. */
+/**
+ * Ethernet + IPv4 + TCP in one buffer: the start of `into` when it is long enough (every byte
+ * of the frame is written, so a reused buffer needs no clearing), else a new one.
+ */
 export function encodeTcpFrame(
   h: Omit<Ipv4FrameHeader, 'protocol'>,
   segment: TcpSegment,
+  into?: Uint8Array,
 ): Uint8Array {
   const tcpLength = encodedTcpLength(segment);
-  const out = new Uint8Array(14 + IPV4_HEADER_LENGTH + tcpLength);
+  const length = 14 + IPV4_HEADER_LENGTH + tcpLength;
+  const out =
+    into !== undefined && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
   writeEthernetHeader(out, h.dstMac, h.srcMac, EtherType.IPV4);
   writeIpv4Header(out, 14, { ...h, protocol: IpProtocol.TCP }, tcpLength);
   writeTcp(out, 14 + IPV4_HEADER_LENGTH, segment, h.src, h.dst);

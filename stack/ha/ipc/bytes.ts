@@ -152,6 +152,18 @@ export class ByteReader {
     const at = this.need(n, field);
     return this.buf.slice(at, at + n);
   }
+  /**
+   * Length-prefixed bytes as a view of the input when they fill at least half of its buffer
+   * (bulk socket data: no copy, and the view keeps little else alive), else a copy (a few
+   * bytes must not pin a whole read chunk while they wait for the app).
+   */
+  bulkBytes(field: string): Uint8Array {
+    const n = this.u32(`${field} length`);
+    const at = this.need(n, field);
+    return n * 2 >= this.buf.buffer.byteLength
+      ? this.buf.subarray(at, at + n)
+      : this.buf.slice(at, at + n);
+  }
   tail(): Uint8Array {
     const rest = this.buf.slice(this.pos);
     this.pos = this.buf.length;

@@ -168,3 +168,28 @@ test('frames encoded one after another never share bytes (pooled memory)', (t) =
   t.is(error, undefined);
   t.is(records.length, frames.length);
 });
+
+test('received socket data: bulk bytes are a view of the input, a few bytes a copy of their own', (t) => {
+  const tx = new IpcSession();
+  const record = (index: number, n: number): IpcRecord => ({
+    type: 'log',
+    index,
+    epoch: 1,
+    entry: {
+      kind: 'socket-data',
+      conn: 1,
+      direction: 'delivered',
+      offset: 0,
+      bytes: new Uint8Array(n).fill(index),
+    },
+  });
+  const input = Buffer.concat([tx.encode(record(1, 70_000)), tx.encode(record(2, 100))]);
+  const { records, error } = new IpcSession().receive(input);
+  t.is(error, undefined);
+  const [bulk, few] = records.map((r) =>
+    r.type === 'log' && r.entry.kind === 'socket-data' ? r.entry.bytes : undefined,
+  );
+  t.is(bulk?.buffer, input.buffer, 'no copy of bulk data');
+  t.not(few?.buffer, input.buffer, '100 bytes do not keep the 70 kB read alive');
+  t.deepEqual([bulk?.length, bulk?.[0], few?.length, few?.[0]], [70_000, 1, 100, 2]);
+});

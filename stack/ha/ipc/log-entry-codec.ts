@@ -134,7 +134,7 @@ export function readLogEntry(r: ByteReader): LogEntry {
         conn,
         direction: r.enumOf('socket-data.direction', DIRECTIONS),
         offset: r.u64('socket-data.offset'),
-        bytes: r.bytes('socket-data.bytes'),
+        bytes: r.bulkBytes('socket-data.bytes'),
       };
     case 'snapshot':
       return { kind, conn, at: r.f64('snapshot.at'), snapshot: r.bytes('snapshot.bytes') };
