@@ -258,9 +258,9 @@ export class Chassis {
     ]);
   }
 
-  /** A kernel-side job of the TCP interop fixture (bench jobs, echo) in the LAN namespace. */
-  peerJob(job: Json): Proc {
-    return spawnIn(this.cleanup, this.ns.lan, [
+  /** A kernel-side job of the TCP interop fixture (bench jobs, echo), in the LAN namespace by default. */
+  peerJob(job: Json, ns = this.ns.lan): Proc {
+    return spawnIn(this.cleanup, ns, [
       'node',
       '--import=tsx',
       join(ROOT, 'stack/tcp/host/kernel-peer.fixture.ts'),

@@ -1,6 +1,7 @@
 /**
  * `npm run bench:ha` (root): the HA pair of shipped daemons against a kernel peer, in namespaces.
- * - throughput SSO on / off (stream app to the peer, peer to a discard app), ratio;
+ * - throughput SSO on / off (stream app to the peer, peer to a discard app), ratio; each
+ *   daemon's CPU per GiB and the machine's busy cores; what the IPC link costs by itself;
  * - echo round trip p50/p99 SSO on / off (the latency output commit adds);
  * - switchover stall seen by the peer on kill -9 of the active (its board lives on), and on a
  *   power cut (links down first, then kill -9), 20 runs each (rejoin between runs);
@@ -48,6 +49,7 @@ const median = (xs: number[]): number =>
     50,
   );
 const fmt = (n: number, d = 1): string => n.toFixed(d);
+const mbps = (n: number, ms: number): number => (n * 8) / 1000 / ms;
 
 async function result<T>(p: Proc, ms: number, what: string): Promise<T> {
   const line = await p.waitFor((l) => 'result' in l || 'error' in l, ms, what);
@@ -74,9 +76,13 @@ async function throughputAndLatency(): Promise<void> {
   // the last one to the chassis address learnt (ssthresh, RTT), SSO on after off and back.
   nsExec(ch.ns.lan, 'sysctl', '-qw', 'net.ipv4.tcp_no_metrics_save=1');
   const host = ch.chassisAddr;
-  const mbps = (n: number, ms: number): number => (n * 8) / 1000 / ms;
-  type Row = { mbps: number[]; cpu: { active: number; standby: number; bytes: number } };
-  const newRow = (): Row => ({ mbps: [], cpu: { active: 0, standby: 0, bytes: 0 } });
+  type Row = {
+    mbps: number[];
+    cpu: { active: number; standby: number; bytes: number };
+    /** Cores of the whole machine in use during each transfer. */
+    busy: number[];
+  };
+  const newRow = (): Row => ({ mbps: [], cpu: { active: 0, standby: 0, bytes: 0 }, busy: [] });
   const rows = {
     'chassis → peer (stream)': { on: newRow(), off: newRow() },
     'peer → chassis (discard)': { on: newRow(), off: newRow() },
@@ -93,6 +99,7 @@ async function throughputAndLatency(): Promise<void> {
   /** One transfer; the throughput and both daemons' CPU time go to `row`. */
   const transfer = async (row: Row, job: Json): Promise<void> => {
     const before = pids.map(cpuSeconds);
+    const machineFrom = machineTicks();
     const t0 = performance.now();
     const r = await result<{ received?: number; sent?: number; ms: number }>(
       ch.peerJob(job),
@@ -106,6 +113,7 @@ async function throughputAndLatency(): Promise<void> {
       (pid, i) => cpuSeconds(pid) - before[i]! - idlePerMs[i]! * elapsed,
     );
     row.mbps.push(mbps(moved, r.ms));
+    row.busy.push(coresBusy(machineFrom, machineTicks()));
     row.cpu.active += active;
     row.cpu.standby += standby;
     row.cpu.bytes += moved;
@@ -143,7 +151,11 @@ async function throughputAndLatency(): Promise<void> {
     console.log(
       `  ${''.padEnd(26)} CPU s per GiB (kernel work in their syscalls included): active ${fmt(onActive, 2)} (SSO off ${fmt(offActive, 2)}), standby ${fmt(perGiB(r.on.cpu, 'standby'), 2)}; active alone off/on ${fmt(offActive / onActive, 2)} (the ratio with the standby on a board of its own and the active CPU-bound)`,
     );
+    console.log(
+      `  ${''.padEnd(26)} machine busy (median): SSO on ${fmt(median(r.on.busy), 2)} of ${os.cpus().length} cores, SSO off ${fmt(median(r.off.busy), 2)}`,
+    );
   }
+  await ipcLinkAlone(ch, bytes);
   console.log('\necho round trip, 64-byte messages, 2000 each, standby hot (ms)');
   for (const [sso, port] of [
     ['on', 7],
@@ -159,6 +171,46 @@ async function throughputAndLatency(): Promise<void> {
       `  SSO ${sso.padEnd(3)}  p50 ${fmt(pct(s, 50) / 1000, 3)}  p99 ${fmt(pct(s, 99) / 1000, 3)}  max ${fmt(s[s.length - 1]! / 1000, 3)}`,
     );
   }
+}
+
+/**
+ * What carrying every byte over the IPC link costs by itself: kernel TCP between the boards'
+ * IPC addresses (what SSO adds to each byte the peers send), sender and receiver CPU per GiB.
+ */
+async function ipcLinkAlone(ch: Chassis, bytes: number): Promise<void> {
+  type End = { received?: number; sent?: number; ms: number; cpuMs: number };
+  const port = 7499;
+  const sink = ch.peerJob({ job: 'sink', port }, ch.ns.board[1]);
+  await sink.waitFor((l) => 'listening' in l, 30_000, 'IPC sink');
+  const sent = await result<End>(
+    ch.peerJob({ job: 'source', host: ch.ipcAddr(1), port, bytes }, ch.ns.board[0]),
+    120_000,
+    'IPC source',
+  );
+  const got = await result<End>(sink, 30_000, 'IPC sink');
+  const perGiB = (cpuMs: number): number => (cpuMs / 1000 / bytes) * 1024 * MB;
+  console.log(
+    `  IPC link alone (kernel TCP between the boards, ${bytes / MB} MiB): ${fmt(mbps(got.received ?? 0, sent.ms))} Mbit/s, CPU s per GiB: sender ${fmt(perGiB(sent.cpuMs), 2)}, receiver ${fmt(perGiB(got.cpuMs), 2)}`,
+  );
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat; idle and iowait are not busy). */
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9) // user … steal (guest time is counted in user already)
+    .map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0), total };
+}
+
+function coresBusy(
+  from: { busy: number; total: number },
+  to: { busy: number; total: number },
+): number {
+  return ((to.busy - from.busy) / Math.max(1, to.total - from.total)) * os.cpus().length;
 }
 
 type StallFault = 'kill -9' | 'power cut';

@@ -19,6 +19,12 @@ export type BenchJob =
 
 const CHUNK = 256 * 1024;
 
+/** CPU time (user + system, kernel work in its syscalls included) since `from`, in ms. */
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
 export function runBenchJob(
   job: BenchJob,
   say: (o: Record<string, unknown>) => void,
@@ -29,12 +35,13 @@ export function runBenchJob(
         const server = net.createServer((sock) => {
           let n = 0;
           const t0 = process.hrtime.bigint();
+          const cpu0 = process.cpuUsage();
           sock.on('data', (d) => {
             n += d.length;
           });
           sock.on('end', () => {
             const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-            say({ result: { received: n, ms } });
+            say({ result: { received: n, ms, cpuMs: cpuMsSince(cpu0) } });
             sock.end();
             server.close();
             setImmediate(() => process.exit(0));
@@ -65,6 +72,7 @@ export function runBenchJob(
         const buf = randomBytes(CHUNK);
         let sent = 0;
         let t0 = 0n;
+        let cpu0 = process.cpuUsage();
         const pump = (): void => {
           while (sent < job.bytes) {
             const n = Math.min(CHUNK, job.bytes - sent);
@@ -75,12 +83,19 @@ export function runBenchJob(
         };
         sock.on('connect', () => {
           t0 = process.hrtime.bigint();
+          cpu0 = process.cpuUsage();
           pump();
         });
         sock.on('drain', pump);
         sock.on('data', () => {});
         sock.on('error', reject);
-        sock.on('close', () => resolve({ sent, ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
+        sock.on('close', () =>
+          resolve({
+            sent,
+            ms: Number(process.hrtime.bigint() - t0) / 1e6,
+            cpuMs: cpuMsSince(cpu0),
+          }),
+        );
       });
     case 'rtt':
       return new Promise((resolve, reject) => {
