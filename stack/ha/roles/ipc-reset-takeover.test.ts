@@ -99,6 +99,36 @@ test('IPC heard again while disconnected (no bulk sync yet) does not allow a lat
   t.is(node.role, 'standby', 'stale since the IPC loss: no takeover');
 });
 
+test('hot again after a long IPC outage, then frozen before any IPC heartbeat: takeover', (t) => {
+  const node = new HaNode({ slot: 1, intervalMs: 40, misses: 4 }, 0);
+  const lanHb = (at: number) =>
+    node.handle({ kind: 'heartbeat', path: 'lan', hb: hb(at), now: at });
+  let now = 0;
+  lanHb(now);
+  node.handle({ kind: 'ipc-up', now });
+  node.handle({ kind: 'heartbeat', path: 'ipc', hb: hb(now), now });
+  node.handle({ kind: 'bulk-sync-begun', now });
+  node.handle({ kind: 'bulk-sync-done', now });
+  // IPC cable pulled for far longer than the alarm timeout (800 ms), LAN alive
+  for (now = 40; now <= 2000; now += 40) {
+    lanHb(now);
+    node.handle({ kind: 'tick', now });
+  }
+  t.is(node.sync, 'disconnected');
+  // cable back: a new session, bulk sync, hot; a LAN heartbeat, then the active freezes before
+  // its first IPC heartbeat (the IPC path falls silent just before the LAN)
+  node.handle({ kind: 'ipc-up', now });
+  node.handle({ kind: 'bulk-sync-begun', now: now + 1 });
+  node.handle({ kind: 'bulk-sync-done', now: now + 3 });
+  t.is(node.sync, 'hot');
+  now += 5;
+  lanHb(now);
+  const frozenAt = now;
+  for (now += 1; now < 3000 && node.role === 'standby'; now++) node.handle({ kind: 'tick', now });
+  t.is(node.role, 'active', 'current as of the bulk sync: the mate is dead, take over');
+  t.true(now - frozenAt < 2 * 160, `took over ${now - frozenAt} ms after the freeze`);
+});
+
 /** A hot standby (slot 1) of an active heard on both paths until `now`. */
 function hotStandby(now: number): HaNode {
   const node = new HaNode({ slot: 1, intervalMs: 20, misses: 10 }, 0);

@@ -67,8 +67,12 @@ export class HaNode {
   ipcLossHandled = false;
   disconnectedFromHot = false;
   bulkRequested = false;
-  /** Kept apart from the detector, which forgets the path when its transport closes. */
-  lastIpcHeartbeat: number | undefined;
+  /**
+   * When this standby was last known current over IPC (a heartbeat of a hot session, a bulk
+   * sync done, a hot session's end): the takeover rule's clock. Kept apart from the detector,
+   * which forgets the path when its transport closes.
+   */
+  lastCurrentOverIpc: number | undefined;
   noTakeoverLogged = false;
   private lastReassert = Number.NEGATIVE_INFINITY;
   private counter = 0;
@@ -112,7 +116,7 @@ export class HaNode {
           this.ipcLossHandled = false;
           // Only a hot session counts for the takeover rule: once disconnected, the active no
           // longer holds its outputs for this board, so IPC heard again does not make it current.
-          if (this.sync === 'hot') this.lastIpcHeartbeat = at;
+          if (this.sync === 'hot') this.lastCurrentOverIpc = at;
         }
         this.observeMate(input.hb, now, acts);
         break;
@@ -149,7 +153,7 @@ export class HaNode {
       case 'ipc-down':
         // A hot session was live until now (a killed mate's kernel resets it at once, maybe
         // before its first heartbeat on it): the takeover rule counts from here.
-        if (this.ipcUp && this.sync === 'hot') this.lastIpcHeartbeat = now;
+        if (this.ipcUp && this.sync === 'hot') this.lastCurrentOverIpc = now;
         if (input.byMate && this.ipcUp && this.role === 'standby') this.mateExit.suspect(now);
         this.ipcUp = false;
         this.detector.forget('ipc');
@@ -172,6 +176,9 @@ export class HaNode {
         break;
       case 'bulk-sync-done':
         if (this.role !== 'booting') this.sync = 'hot';
+        // Current as of now: the takeover rule counts from here, not from the last IPC heartbeat
+        // (maybe from before an outage; the mate may freeze before sending the next one).
+        if (this.role === 'standby') this.lastCurrentOverIpc = now;
         this.disconnectedFromHot = false;
         this.noTakeoverLogged = false;
         this.log(acts, 'info', this.role === 'active' ? 'standby is hot' : 'hot');

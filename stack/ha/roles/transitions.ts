@@ -44,7 +44,7 @@ export function evaluateTransitions(node: HaNode, now: number, acts: HaAction[])
         disconnectedFromHot: node.disconnectedFromHot,
         alarmTimeoutMs: node.alarmTimeoutMs,
       };
-      if (mayTakeOver(rule, node.lastIpcHeartbeat, lan.lastHeard)) {
+      if (mayTakeOver(rule, node.lastCurrentOverIpc, lan.lastHeard)) {
         node.becomeActive(acts, 'takeover', node.epoch + 1, now);
         return;
       }
