@@ -45,8 +45,11 @@ export interface Frame {
   payload: Uint8Array;
 }
 
-export function computeMac(key: Uint8Array, headerAndPayload: Uint8Array): Uint8Array {
-  return createHmac('sha256', key).update(headerAndPayload).digest();
+/** HMAC-SHA256 of header and payload, given whole or as consecutive parts. */
+export function computeMac(key: Uint8Array, ...headerAndPayload: Uint8Array[]): Uint8Array {
+  const hmac = createHmac('sha256', key);
+  for (const part of headerAndPayload) hmac.update(part);
+  return hmac.digest();
 }
 
 /** One frame as bytes, MAC appended when `key` is given. */
@@ -76,7 +79,7 @@ export function sealFrameParts(
 ): Uint8Array[] {
   writeHeader(head, type, head.length - HEADER_BYTES + tail.length, sequence, key !== undefined);
   if (!key) return [head, tail];
-  const mac = createHmac('sha256', key).update(head).update(tail).digest();
+  const mac = computeMac(key, head, tail);
   return [head, tail, new Uint8Array(mac.buffer, mac.byteOffset, mac.length)];
 }
 
