@@ -19,7 +19,12 @@ import {
 
 type StreamSpec = Extract<AppSpec, { kind: 'stream' }>;
 
-const CHUNK = 64 * 1024;
+/**
+ * Bytes per write. Each write is one input of the TCP engine and, for an SSO connection, one
+ * replication record and one wait for the standby: large writes keep that per-write cost off
+ * the byte stream (64 KiB writes cost SSO a third more records per GiB).
+ */
+const CHUNK = 256 * 1024;
 
 /** Per-connection state, exposed for status and for HA's regeneration. */
 export interface StreamConnection {
