@@ -28,6 +28,15 @@ async function nsQuiet(ns: string): Promise<void> {
   ]);
 }
 
+/**
+ * A board's kernel TCP (its IPC link) as on a stock board: a congestion control that does not
+ * pace. This machine's default may be BBR, which without the fq qdisc paces every IPC write with
+ * a timer of its own (a fifth of the SSO throughput from the peers, for nothing on a cable).
+ */
+async function stockTcp(ns: string): Promise<void> {
+  await run('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.tcp_congestion_control=reno']);
+}
+
 export async function buildNetwork(lab: Lab, hosts: VirtualHost[]): Promise<void> {
   const p = lab.prefix;
   const sw = switchNs(p);
@@ -41,6 +50,7 @@ export async function buildNetwork(lab: Lab, hosts: VirtualHost[]): Promise<void
     namespaces.map((ns) => `netns add ${ns}`),
   );
   await Promise.all(namespaces.map(nsQuiet));
+  await Promise.all(lab.boards.map((b) => stockTcp(shelfOf(p, b.name))));
 
   // Management bridge in the root namespace: the harness and the SNMP agent live here.
   const br = mgmtBridge(p);
