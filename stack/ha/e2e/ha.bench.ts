@@ -29,6 +29,12 @@ const MB = 1024 * 1024;
 const RUNS = Number(process.env.HA_BENCH_RUNS ?? 20);
 /** Transfers per direction and SSO setting (the median is reported): this shared VM is noisy. */
 const TRANSFERS = 5;
+/**
+ * Rounds of every transfer first, not counted: a daemon's first GiB or so runs slower (V8
+ * optimises its hot code on threads that share the busy cores), and a running chassis is past
+ * that.
+ */
+const WARMUP_ROUNDS = 5;
 const cleanups: (() => void | Promise<void>)[] = [];
 const cleanup = (fn: () => void | Promise<void>): void => {
   cleanups.unshift(fn);
@@ -118,26 +124,30 @@ async function throughputAndLatency(): Promise<void> {
     row.cpu.standby += standby;
     row.cpu.bytes += moved;
   };
-  for (let i = 0; i < TRANSFERS; i++) {
+  const round = async (seed: number, into: typeof rows): Promise<void> => {
     for (const [sso, port] of [
       ['on', 5001],
       ['off', 5002],
     ] as const)
-      await transfer(rows['chassis → peer (stream)'][sso], {
-        job: 'pull',
-        host,
-        port,
-        seed: i + 1,
-      });
+      await transfer(into['chassis → peer (stream)'][sso], { job: 'pull', host, port, seed });
     for (const [sso, port] of [
       ['on', 9],
       ['off', 10],
     ] as const)
-      await transfer(rows['peer → chassis (discard)'][sso], { job: 'source', host, port, bytes });
-  }
+      await transfer(into['peer → chassis (discard)'][sso], { job: 'source', host, port, bytes });
+  };
+  const warmup = {
+    'chassis → peer (stream)': { on: newRow(), off: newRow() },
+    'peer → chassis (discard)': { on: newRow(), off: newRow() },
+  };
+  for (let i = 0; i < WARMUP_ROUNDS; i++) await round(100 + i, warmup);
+  for (let i = 0; i < TRANSFERS; i++) await round(i + 1, rows);
   if ((await ch.ha(0)).role !== 'active')
     console.log('  (the boards switched roles during the runs: CPU columns are mixed)');
-  console.log(`\nthroughput, standby hot (median of ${TRANSFERS}, Mbit/s)`);
+  const cold = (r: Row): string => r.mbps.map((m) => fmt(m, 0)).join(', ');
+  console.log(
+    `\nthroughput, standby hot (median of ${TRANSFERS}, Mbit/s), after ${WARMUP_ROUNDS} rounds of warm-up (SSO on / off, Mbit/s: stream ${cold(warmup['chassis → peer (stream)'].on)} / ${cold(warmup['chassis → peer (stream)'].off)}; discard ${cold(warmup['peer → chassis (discard)'].on)} / ${cold(warmup['peer → chassis (discard)'].off)})`,
+  );
   const perGiB = (c: Row['cpu'], who: 'active' | 'standby'): number =>
     (c[who] / c.bytes) * 1024 * MB;
   for (const [name, r] of Object.entries(rows)) {
