@@ -82,7 +82,11 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   const wrapped = new ReplicatedEngine(
     engine,
     ssoPolicy(cfg.apps),
-    { replicate: (e) => ha?.replicate(e) ?? 0 },
+    {
+      replicate: (e) => ha?.replicate(e) ?? 0,
+      replicating: () => ha?.replicatesNow() ?? false,
+      resolved: (index) => ha?.resolveAwaiting(index),
+    },
     appState,
   );
   const send = (dst: number, segment: TcpSegment): void => {
@@ -101,7 +105,8 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       sndBuf: engineCfg.sndBuf,
       transmit: (_src, dst, segment) => {
         if (!ha?.mayTransmit()) return; // a board that lost mastership stays silent
-        if (wrapped.dependsOn > 0) ha.submit({ dst, segment }, wrapped.dependsOn);
+        const dependsOn = wrapped.outputsDependOn();
+        if (dependsOn > 0) ha.submit({ dst, segment }, dependsOn);
         else send(dst, segment);
       },
       log: (e) => log('warn', 'tcp', e),
@@ -118,6 +123,8 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   const inputs = new InputGate((src, dst, segment) => {
     if (!wrapped.active || !ha?.node.front) return;
     tcpHost.receive(src, dst, segment);
+    // The app had its turn: records still held for a consume that did not come go now.
+    wrapped.replicator.flushDeferred();
     if (!ha.canReplicate()) inputs.pause('ipc-window');
   });
   ip.onTcp((p) => inputs.receive(p.src, p.dst, p.segment));

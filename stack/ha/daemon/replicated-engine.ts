@@ -14,6 +14,7 @@ import type {
   TcpOutput,
 } from '../../tcp/api.ts';
 import type { TcpEngine } from '../../tcp/engine.ts';
+import { AWAITING_RECORDS } from '../log/output-gate.ts';
 import { type ReplicationSink, SsoReplicator } from '../replication/replicator.ts';
 import { connectKey, type SsoPolicy } from './sso-policy.ts';
 
@@ -41,6 +42,11 @@ export class ReplicatedEngine implements TcpEngineApi {
     for (const [port, attrs] of this.policy.listen) r.markSsoPort(port, attrs);
     this.replicator = r;
     return r;
+  }
+
+  /** What the outputs being transmitted depend on (see SsoReplicator.awaitedIndex). */
+  outputsDependOn(): number {
+    return this.dependsOn === AWAITING_RECORDS ? this.replicator.awaitedIndex() : this.dependsOn;
   }
 
   handle(input: TcpInput): TcpOutput[] {

@@ -76,6 +76,12 @@ export const sampleRecords: IpcRecord[] = [
   },
   { type: 'log', index: 5, epoch: 3, entry: { kind: 'closed', conn: 7, at: 6, reason: 'reset' } },
   { type: 'log', index: 6, epoch: 3, entry: { kind: 'app', conn: 8, data: new Uint8Array([0]) } },
+  {
+    type: 'log',
+    index: 7,
+    epoch: 3,
+    entry: { kind: 'consumed', conn: 42, offset: 2 ** 33 + 2, length: 65536 },
+  },
   { type: 'confirm', epoch: 3, index: 6 },
   { type: 'bulk-begin', epoch: 3, baseIndex: 6, connections: 10000 },
   { type: 'bulk-end', epoch: 3, lastIndex: 10006 },

@@ -1,5 +1,5 @@
 /**
- * Payload codec of log entries (TCP record, socket data, snapshot, closed, app state).
+ * Payload codec of log entries (TCP record, socket data, consumed, snapshot, closed, app state).
  */
 import type { TcbDigest } from '../../tcp/api.ts';
 import { type ByteReader, type ByteWriter, enumCode } from './bytes.ts';
@@ -11,7 +11,7 @@ import {
   type TcpVars,
 } from './records.ts';
 
-const ENTRY_KINDS = ['tcp', 'socket-data', 'snapshot', 'closed', 'app'] as const;
+const ENTRY_KINDS = ['tcp', 'socket-data', 'snapshot', 'closed', 'app', 'consumed'] as const;
 const DIRECTIONS = ['delivered', 'written'] as const;
 
 /** Sequence numbers, windows and RTO: unsigned 32-bit. */
@@ -100,6 +100,9 @@ export function writeLogEntry(w: ByteWriter, e: LogEntry, dataByReference = fals
       if (dataByReference) w.u32(e.bytes.length);
       else w.bytes(e.bytes);
       return;
+    case 'consumed':
+      w.u64(e.offset).u32(e.length);
+      return;
     case 'snapshot':
       w.f64(e.at).bytes(e.snapshot);
       return;
@@ -136,6 +139,8 @@ export function readLogEntry(r: ByteReader): LogEntry {
         offset: r.u64('socket-data.offset'),
         bytes: r.bulkBytes('socket-data.bytes'),
       };
+    case 'consumed':
+      return { kind, conn, offset: r.u64('consumed.offset'), length: r.u32('consumed.length') };
     case 'snapshot':
       return { kind, conn, at: r.f64('snapshot.at'), snapshot: r.bytes('snapshot.bytes') };
     case 'closed':

@@ -94,6 +94,18 @@ export interface SocketDataRecord {
   bytes: Uint8Array;
 }
 
+/**
+ * Stream bytes delivered to the app and consumed by it before their record left: only their
+ * place in the stream goes to the standby (they never need to be delivered again).
+ */
+export interface ConsumedRecord {
+  kind: 'consumed';
+  conn: number;
+  /** Stream offset of the first byte. */
+  offset: number;
+  length: number;
+}
+
 /** A whole control block (new connection once established, bulk sync, resync). */
 export interface SnapshotRecord {
   kind: 'snapshot';
@@ -118,7 +130,13 @@ export interface AppRecord {
   data: Uint8Array;
 }
 
-export type LogEntry = TcpRecord | SocketDataRecord | SnapshotRecord | ClosedRecord | AppRecord;
+export type LogEntry =
+  | TcpRecord
+  | SocketDataRecord
+  | ConsumedRecord
+  | SnapshotRecord
+  | ClosedRecord
+  | AppRecord;
 export type LogEntryKind = LogEntry['kind'];
 
 export const SWITCHOVER_PHASES = ['prepare', 'commit', 'refuse', 'done'] as const;

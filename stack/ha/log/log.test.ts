@@ -2,7 +2,7 @@ import test from 'ava';
 import { sampleVars } from '../ipc/fixtures.ts';
 import type { LogEntry } from '../ipc/records.ts';
 import { differingVars } from './digest-compare.ts';
-import { OutputGate } from './output-gate.ts';
+import { AWAITING_RECORDS, OutputGate } from './output-gate.ts';
 import { ReplayTracker } from './replay-tracker.ts';
 import { ReplicationLog } from './replication-log.ts';
 
@@ -156,4 +156,25 @@ test('the gate counts what it held and for how long (output-commit latency)', (t
   gate.setWaiting(false, 120);
   t.is(gate.stats.heldMsBuckets[6], 1);
   t.is(gate.stats.heldMsMax, 100);
+});
+
+test('gate: outputs awaiting their records wait until those are logged, then go in order', (t) => {
+  const gate = new OutputGate<string>();
+  gate.setWaiting(true, 0);
+  t.deepEqual(gate.submit('a', 1, 0), []);
+  t.deepEqual(gate.submit('ack', AWAITING_RECORDS, 0), []);
+  t.deepEqual(gate.confirm(5, 1), [{ output: 'a', heldMs: 1 }], 'awaiting blocks what follows');
+  t.deepEqual(gate.resolve(7, 2), []);
+  t.deepEqual(gate.submit('b', 8, 2), []);
+  t.deepEqual(
+    gate.confirm(8, 3).map((r) => r.output),
+    ['ack', 'b'],
+  );
+  t.is(gate.held, 0);
+  // Logged at an index already confirmed: released at once.
+  t.deepEqual(gate.submit('c', AWAITING_RECORDS, 4), []);
+  t.deepEqual(
+    gate.resolve(8, 4).map((r) => r.output),
+    ['c'],
+  );
 });

@@ -5,6 +5,12 @@
  * the gate stops waiting and everything goes at once.
  */
 
+/**
+ * What an output depends on while the records of its input are still being written (the
+ * replicator waits to see whether the app consumes the bytes at once): held until `resolve`.
+ */
+export const AWAITING_RECORDS = Number.POSITIVE_INFINITY;
+
 interface Held<T> {
   output: T;
   dependsOn: number;
@@ -39,6 +45,8 @@ export class OutputGate<T> {
   private head = 0;
   private confirmed = 0;
   private waiting = false;
+  /** Held outputs at AWAITING_RECORDS. */
+  private awaiting = 0;
 
   get isWaiting(): boolean {
     return this.waiting;
@@ -58,12 +66,25 @@ export class OutputGate<T> {
       return [{ output, heldMs: 0 }];
     }
     this.queue.push({ output, dependsOn, since: now });
+    if (dependsOn === AWAITING_RECORDS) this.awaiting++;
     return [];
   }
 
   /** Cumulative confirmation from the standby. */
   confirm(index: number, now: number): Released<T>[] {
     if (index > this.confirmed) this.confirmed = index;
+    return this.release(now, false);
+  }
+
+  /** The records the `AWAITING_RECORDS` outputs wait for are logged, the last at `index`. */
+  resolve(index: number, now: number): Released<T>[] {
+    // They are the newest (nothing is submitted in between), found from the tail.
+    for (let i = this.queue.length - 1; i >= this.head && this.awaiting > 0; i--) {
+      const h = this.queue[i]!;
+      if (h.dependsOn !== AWAITING_RECORDS) continue;
+      h.dependsOn = index;
+      this.awaiting--;
+    }
     return this.release(now, false);
   }
 
@@ -93,6 +114,7 @@ export class OutputGate<T> {
     while (this.head < this.queue.length) {
       const h = this.queue[this.head]!;
       if (!all && h.dependsOn > this.confirmed) break;
+      if (h.dependsOn === AWAITING_RECORDS) this.awaiting--;
       const heldMs = now - h.since;
       out.push({ output: h.output, heldMs });
       this.count(heldMs);

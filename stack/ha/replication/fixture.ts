@@ -15,6 +15,14 @@ export const SECRET = new Uint8Array(16).fill(42);
 /** Engine settings for all three engines of a rig (e.g. `tsoMaxBytes`: super-segments both ways). */
 export type RigEngineOptions = Partial<Omit<TcpConfig, 'localAddr' | 'isnSecret'>>;
 
+/** How the rig's socket layer behaves (both off by default). */
+export interface RigSocketLayer {
+  /** The sink replicates at once, so a segment's records may wait for the app (consumed records). */
+  deferRecords?: boolean;
+  /** The app consumes every delivered byte right away, as a discard or BGP reader does. */
+  appConsumes?: boolean;
+}
+
 export function chassisEngine(opts: RigEngineOptions = {}): TcpEngine {
   return new TcpEngine({ msl2Ms: 1000, ...opts, localAddr: CHASSIS, isnSecret: SECRET });
 }
@@ -32,6 +40,10 @@ export class Rig {
   /** Bytes delivered to the chassis app, per chassis connection. */
   readonly chassisData = new Map<ConnId, number[]>();
   readonly applied: string[][] = [];
+  /** Every chassis input's result, in order. */
+  readonly results: HandleResult[] = [];
+  /** Indices passed to the sink's `resolved`. */
+  readonly resolved: number[] = [];
   private wire: {
     at: number;
     to: 'peer' | 'chassis';
@@ -43,6 +55,7 @@ export class Rig {
     regenerate?: ConstructorParameters<typeof Replayer>[1],
     appState?: (conn: ConnId) => Uint8Array | null | undefined,
     engineOptions: RigEngineOptions = {},
+    private readonly layer: RigSocketLayer = {},
   ) {
     this.active = chassisEngine(engineOptions);
     this.standby = chassisEngine(engineOptions);
@@ -58,13 +71,17 @@ export class Rig {
         this.entries.push(e);
         return this.entries.length;
       },
+      replicating: () => layer.deferRecords === true,
+      resolved: (index: number) => this.resolved.push(index),
     };
     this.replicator = new SsoReplicator(this.active, sink, appState);
   }
 
   chassis(input: TcpInput): HandleResult {
     const r = this.replicator.handle(input);
+    this.results.push(r);
     this.fromChassis(r.outputs);
+    this.replicator.flushDeferred(); // the socket layer's turn ends here
     return r;
   }
 
@@ -80,6 +97,10 @@ export class Rig {
       if (o.kind === 'data')
         this.chassisData.set(o.conn, [...(this.chassisData.get(o.conn) ?? []), ...o.bytes]);
     }
+    if (!this.layer.appConsumes) return;
+    for (const o of out)
+      if (o.kind === 'data')
+        this.chassis({ kind: 'consume', now: this.now, conn: o.conn, n: o.bytes.length });
   }
 
   private fromPeer(out: TcpOutput[]): void {

@@ -7,7 +7,7 @@
 
 import type { ConnId, ConnInfo } from '../../tcp/api.ts';
 import type { TcpEngine } from '../../tcp/engine.ts';
-import type { LogEntry, SocketDataRecord, TcpRecord } from '../ipc/records.ts';
+import type { ConsumedRecord, LogEntry, SocketDataRecord, TcpRecord } from '../ipc/records.ts';
 import { differingVars } from '../log/digest-compare.ts';
 import { ReplicationError } from './errors.ts';
 import { replayInput, zeroPayload } from './replay-input.ts';
@@ -41,7 +41,12 @@ interface ReplayConn {
   /** The first delivered bytes (up to HEAD_BYTES), consumed or not. */
   head: Uint8Array;
   pendingWritten: SocketDataRecord[];
-  pendingDelivered: SocketDataRecord[];
+  pendingDelivered: (SocketDataRecord | ConsumedRecord)[];
+  /**
+   * Bytes delivered and consumed (`consumed` records) that this engine still holds until the
+   * `consume` record that follows them: fed to it at takeover if that record never came.
+   */
+  consumedAhead: number;
 }
 
 /** One connection as the apps find it after takeover. */
@@ -152,6 +157,7 @@ export class Replayer {
         head: c.head ?? headOf(c.delivered, c.unconsumed),
         pendingWritten: [],
         pendingDelivered: [],
+        consumedAhead: 0,
       });
     }
   }
@@ -180,6 +186,11 @@ export class Replayer {
         (entry.direction === 'written' ? c.pendingWritten : c.pendingDelivered).push(entry);
         return [];
       }
+      case 'consumed': {
+        const c = this.conns.get(entry.conn);
+        if (c && !this.awaiting.has(entry.conn)) c.pendingDelivered.push(entry);
+        return [];
+      }
       case 'app': {
         const c = this.conns.get(entry.conn);
         if (c) c.appState = entry.data;
@@ -206,6 +217,7 @@ export class Replayer {
       head: headOf(s.delivered, s.unconsumed),
       pendingWritten: [],
       pendingDelivered: [],
+      consumedAhead: 0,
     });
     this.awaiting.delete(conn);
     this.stats.snapshots++;
@@ -233,13 +245,23 @@ export class Replayer {
       this.engine.outputPayloads = true;
     }
     for (const d of c.pendingDelivered) {
+      if (d.kind === 'consumed') {
+        c.delivered += d.length;
+        c.consumedAhead += d.length;
+        continue;
+      }
       if (c.delivered < HEAD_BYTES && c.head.length === c.delivered)
         c.head = concatBytes(c.head, d.bytes.subarray(0, HEAD_BYTES - c.delivered));
       c.unconsumed.push(d.bytes);
       c.delivered += d.bytes.length;
     }
     c.pendingDelivered = [];
-    if (input.kind === 'consume') c.unconsumed.drop(input.n);
+    if (input.kind === 'consume') {
+      // The oldest bytes first: those kept here, then those already known consumed.
+      const kept = Math.min(input.n, c.unconsumed.length);
+      c.unconsumed.drop(kept);
+      c.consumedAhead = Math.max(0, c.consumedAhead - (input.n - kept));
+    }
     const mine = this.engine.digest(rec.conn);
     const differing = mine ? differingVars(rec.vars, mine) : ['state'];
     if (differing.length > 0) {
@@ -270,6 +292,16 @@ export class Replayer {
         `no written bytes at ${offset}+${length} on ${conn}`,
       );
     return w.bytes;
+  }
+
+  /**
+   * Bytes the app on the old active consumed whose `consume` record never came: consumed here
+   * too, so this engine's window counts them free.
+   */
+  private consumeAhead(conn: ConnId, c: ReplayConn, now: number): void {
+    if (c.consumedAhead === 0 || !this.engine.info(conn)) return;
+    this.engine.handle({ kind: 'consume', now, conn, n: c.consumedAhead });
+    c.consumedAhead = 0;
   }
 
   /** A regenerable stream's queued bytes, stand-ins while replaying, made real. */
@@ -308,6 +340,7 @@ export class Replayer {
     this.awaiting.clear();
     const delta = this.offset ?? 0;
     if (this.engine.connections().length > 0) this.engine.rebase(delta);
+    for (const id of this.connections()) this.consumeAhead(id, this.conns.get(id)!, localNow);
     for (const id of this.connections()) this.regenerateQueued(id, this.conns.get(id)!);
     const outputs: ReturnType<TcpEngine['handle']> = [];
     const conns: TakenOverConn[] = [];

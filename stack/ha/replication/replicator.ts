@@ -5,18 +5,28 @@
  * the resulting digest) that commits them; a snapshot when an SSO connection is created and
  * when it becomes established; a closed record when it goes away. Inputs of other connections
  * produce no entry. The caller holds the outputs until `dependsOn` is confirmed (output commit).
+ * Bytes the app consumes at once never need delivering again: a segment's records wait for the
+ * app's turn (`flushDeferred`), and such bytes go as their length only (`consumed` records).
  */
 
 import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
 import type { TcpEngine } from '../../tcp/engine.ts';
 import type { ClosedRecord, LogEntry, SnapshotRecord } from '../ipc/records.ts';
+import { AWAITING_RECORDS } from '../log/output-gate.ts';
 import { encodeInputDetail, encodeSendDetail } from './detail-codec.ts';
-import type { AdoptedConn } from './replayer.ts';
+import { type AdoptedConn, HEAD_BYTES } from './replayer.ts';
 import { ChunkQueue, encodeSocketSnapshot } from './socket-snapshot.ts';
 
 /** Where entries go: returns the record's log index, or 0 when nothing replicates now. */
 export interface ReplicationSink {
   replicate(entry: LogEntry): number;
+  /**
+   * Whether this connection's records reach a standby now, so that a segment's records may wait
+   * for the end of the socket layer's turn (see `flushDeferred`). Without it they never wait.
+   */
+  replicating?(conn: ConnId): boolean;
+  /** Outputs returned with `AWAITING_RECORDS` now depend on the record at `index`. */
+  resolved?(index: number): void;
 }
 
 export interface SsoAttributes {
@@ -28,6 +38,17 @@ export interface HandleResult {
   outputs: TcpOutput[];
   /** Log index every output depends on (0: none). */
   dependsOn: number;
+}
+
+/**
+ * The records of a segment input that delivered bytes to an app that had read everything
+ * before: held until the app's next move. Consumed at once (its `consume` comes next, for all
+ * of them), the bytes go as `consumed` records (their place in the stream only); otherwise as
+ * they are, ahead of whatever comes next.
+ */
+interface DeferredRecords {
+  conn: ConnId;
+  entries: LogEntry[];
 }
 
 interface SsoConn {
@@ -43,6 +64,8 @@ export interface ReplicatorStats {
   records: number;
   tcpRecords: number;
   socketDataBytes: number;
+  /** Delivered bytes the app consumed before their record left: sent as a length only. */
+  consumedBytes: number;
   snapshots: number;
 }
 
@@ -53,7 +76,18 @@ export class SsoReplicator {
   private lastNow = 0;
   /** Log index of the last entry appended for the input being handled. */
   private dependsOn = 0;
-  readonly stats: ReplicatorStats = { records: 0, tcpRecords: 0, socketDataBytes: 0, snapshots: 0 };
+  /** Entries of the input being handled, while they may still be deferred. */
+  private capture: LogEntry[] | undefined;
+  private deferred: DeferredRecords | undefined;
+  /** Index of the last record of the last deferred set written (what its outputs wait for). */
+  private resolvedIndex = 0;
+  readonly stats: ReplicatorStats = {
+    records: 0,
+    tcpRecords: 0,
+    socketDataBytes: 0,
+    consumedBytes: 0,
+    snapshots: 0,
+  };
 
   constructor(
     readonly engine: TcpEngine,
@@ -111,6 +145,7 @@ export class SsoReplicator {
     delivered: number;
     unconsumed: Uint8Array;
   }[] {
+    this.flushDeferred();
     return this.ssoConnections().map((conn) => {
       const st = this.conns.get(conn)!;
       return {
@@ -134,8 +169,46 @@ export class SsoReplicator {
     }
   }
 
+  /**
+   * Write the deferred records, if any (the socket layer's turn is over, or another input
+   * comes). `next`: the input about to be handled; a `consume` of all the deferred bytes turns
+   * them into `consumed` records.
+   */
+  flushDeferred(next?: TcpInput): void {
+    const d = this.deferred;
+    if (!d) return;
+    this.deferred = undefined;
+    const st = this.conns.get(d.conn);
+    const consumedAll =
+      next?.kind === 'consume' && next.conn === d.conn && st && next.n === st.unconsumed.length;
+    let last = 0;
+    for (const e of d.entries) {
+      const i =
+        consumedAll && e.kind === 'socket-data'
+          ? this.append({
+              kind: 'consumed',
+              conn: e.conn,
+              offset: e.offset,
+              length: e.bytes.length,
+            })
+          : this.append(e);
+      if (i > 0) last = i;
+    }
+    this.resolvedIndex = last;
+    this.sink.resolved?.(last);
+  }
+
+  /**
+   * What an output returned with `AWAITING_RECORDS` depends on now: still that while its
+   * records wait, else the last of them (for a caller that submits it only after they left).
+   */
+  awaitedIndex(): number {
+    return this.deferred ? AWAITING_RECORDS : this.resolvedIndex;
+  }
+
   /** Every input goes through here (a global timer becomes per-connection timer inputs). */
   handle(input: TcpInput): HandleResult {
+    this.flushDeferred(input);
     this.lastNow = input.now;
     if (input.kind === 'timer' && input.conn === undefined) {
       return this.each(this.engine.takeDueConnections(input.now), (conn) => ({ ...input, conn }));
@@ -149,6 +222,16 @@ export class SsoReplicator {
     const conn = this.concerned(input);
     const st = conn === undefined ? undefined : this.conns.get(conn);
     const firstNew = this.engine.nextId;
+    // A segment to an app that has read everything may be consumed at once: keep its records.
+    if (
+      input.kind === 'segment' &&
+      conn !== undefined &&
+      st &&
+      st.unconsumed.length === 0 &&
+      st.delivered >= HEAD_BYTES &&
+      this.sink.replicating?.(conn) === true
+    )
+      this.capture = [];
     const outputs = this.engine.handle(input);
     this.dependsOn = 0;
     if (conn !== undefined && st) this.recordAppState(conn, st);
@@ -162,11 +245,29 @@ export class SsoReplicator {
       for (const id of fresh) this.created(id, input);
     }
     this.afterEvents(outputs, conn);
+    if (this.capture) this.deferOrWrite(conn!);
     return { outputs, dependsOn: this.dependsOn };
+  }
+
+  /** Keep the captured entries when they delivered bytes (and only that), else write them now. */
+  private deferOrWrite(conn: ConnId): void {
+    const entries = this.capture!;
+    this.capture = undefined;
+    const delivers = entries.some((e) => e.kind === 'socket-data');
+    const plain = entries.every(
+      (e) => e.conn === conn && (e.kind === 'socket-data' || e.kind === 'tcp' || e.kind === 'app'),
+    );
+    if (delivers && plain) {
+      this.deferred = { conn, entries };
+      this.dependsOn = AWAITING_RECORDS;
+      return;
+    }
+    for (const e of entries) this.put(e);
   }
 
   /** Control blocks of every SSO connection (bulk sync), or of one (resync). */
   snapshots(conn: ConnId | null, now = this.lastNow): Omit<SnapshotRecord, 'kind'>[] {
+    this.flushDeferred(); // a snapshot counts those bytes: their records go first
     const ids = conn === null ? this.ssoConnections() : this.conns.has(conn) ? [conn] : [];
     return ids
       .filter((id) => this.engine.info(id) !== undefined)
@@ -187,9 +288,20 @@ export class SsoReplicator {
 
   /** Append one entry for the input being handled (a method: no closure per input). */
   private put(e: LogEntry): void {
-    const i = this.sink.replicate(e);
-    this.stats.records++;
+    if (this.capture) {
+      this.capture.push(e);
+      return;
+    }
+    const i = this.append(e);
     if (i > 0) this.dependsOn = i;
+  }
+
+  private append(e: LogEntry): number {
+    this.stats.records++;
+    if (e.kind === 'tcp') this.stats.tcpRecords++;
+    else if (e.kind === 'socket-data') this.stats.socketDataBytes += e.bytes.length;
+    else if (e.kind === 'consumed') this.stats.consumedBytes += e.length;
+    return this.sink.replicate(e);
   }
 
   private concerned(input: TcpInput): ConnId | undefined {
@@ -212,7 +324,6 @@ export class SsoReplicator {
       st.written += input.bytes.length;
       if (!st.regenerable || this.appState(conn) === null) {
         this.put({ kind: 'socket-data', conn, direction: 'written', offset, bytes: input.bytes });
-        this.stats.socketDataBytes += input.bytes.length;
       }
       detail = encodeSendDetail({ offset, length: input.bytes.length });
     } else {
@@ -225,7 +336,6 @@ export class SsoReplicator {
       this.put({ kind: 'socket-data', conn, direction: 'delivered', offset: st.delivered, bytes });
       st.delivered += bytes.length;
       st.unconsumed.push(bytes);
-      this.stats.socketDataBytes += bytes.length;
     }
     const vars = this.engine.digest(conn);
     if (!vars) return; // gone: the closed record says so
@@ -249,7 +359,6 @@ export class SsoReplicator {
       vars,
       detail,
     });
-    this.stats.tcpRecords++;
   }
 
   private recordAppState(conn: ConnId, st: SsoConn): void {

@@ -188,6 +188,17 @@ export class HaRuntime<Out> {
     return rec.index;
   }
 
+  /** Whether records reach the standby as they are written now (no bulk sync under way). */
+  replicatesNow(): boolean {
+    return this.replicating && this.ipc.isUp && !this.bulk;
+  }
+
+  /** Outputs submitted with AWAITING_RECORDS now depend on the record at `index`. */
+  resolveAwaiting(index: number): void {
+    const released = this.gate.resolve(index, this.clock());
+    if (released.length) this.hooks.transmit(released);
+  }
+
   /** Whether more records fit in the IPC window (else: pause reading inputs until 'drain'). */
   canReplicate(): boolean {
     return !this.replicating || !this.ipc.isUp || this.ipc.canSend();

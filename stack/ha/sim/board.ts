@@ -7,7 +7,7 @@ import { IpInterface } from '../../ip/interface.ts';
 import type { ConnId, TcpInput, TcpOutput, TcpSegment } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import type { IpcRecord, LogEntry } from '../ipc/records.ts';
-import { OutputGate } from '../log/output-gate.ts';
+import { AWAITING_RECORDS, OutputGate } from '../log/output-gate.ts';
 import { ReplayTracker } from '../log/replay-tracker.ts';
 import { ReplicationLog } from '../log/replication-log.ts';
 import { Replayer } from '../replication/replayer.ts';
@@ -74,7 +74,11 @@ export class Board {
         this.input({ kind: 'segment', now: t, src: pkt.src, dst: pkt.dst, segment: pkt.segment }),
       ),
     );
-    this.replicator = new SsoReplicator(this.engine, { replicate: (e) => this.replicate(e) });
+    this.replicator = new SsoReplicator(this.engine, {
+      replicate: (e) => this.replicate(e),
+      replicating: () => this.replicating && this.hot,
+      resolved: (index) => this.transmit(this.gate.resolve(index, this.nowLocal), this.nowLocal),
+    });
     this.replicator.listen({ kind: 'listen', now, port: ECHO_PORT, backlog: 64 }, {});
     this.replicator.listen(
       { kind: 'listen', now, port: STREAM_PORT, backlog: 64 },
@@ -173,6 +177,7 @@ export class Board {
   private input(inp: TcpInput): void {
     this.nowLocal = inp.now;
     this.dispatch(this.replicator.handle(inp), inp.now);
+    this.replicator.flushDeferred(); // the apps had their turn (they consume at once)
   }
 
   private dispatch(r: HandleResult, now: number): void {
@@ -181,10 +186,12 @@ export class Board {
 
   private output(o: TcpOutput, dependsOn: number, now: number): void {
     switch (o.kind) {
-      case 'segment':
-        this.transmit(this.gate.submit({ dst: o.dst, segment: o.segment }, dependsOn, now), now);
+      case 'segment': {
+        const dep = dependsOn === AWAITING_RECORDS ? this.replicator.awaitedIndex() : dependsOn;
+        this.transmit(this.gate.submit({ dst: o.dst, segment: o.segment }, dep, now), now);
         this.heldMax = Math.max(this.heldMax, this.gate.held);
         return;
+      }
       case 'data':
         this.apps.open(o.conn);
         this.apps.data(o.conn, o.bytes);

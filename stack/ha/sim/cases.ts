@@ -9,6 +9,7 @@ export const CRASH_KINDS = [
   'tcp:shutdown',
   'socket-data:delivered',
   'socket-data:written',
+  'consumed',
   'snapshot',
   'closed',
 ] as const;

@@ -3,7 +3,7 @@ import type { LogEntry } from '../ipc/records.ts';
 
 /** Crash the active right after it sent the `nth` record of this kind (counted once hot). */
 export interface CrashPoint {
-  /** 'tcp:<event>' | 'socket-data:<direction>' | 'snapshot' | 'closed'. */
+  /** 'tcp:<event>' | 'socket-data:<direction>' | 'consumed' | 'snapshot' | 'closed'. */
   kind: string;
   nth: number;
   /** Whether IPC frames already on the wire still reach the standby. */

@@ -2,9 +2,9 @@ import test from 'ava';
 import { CRASH_KINDS, campaignCase, describeCase } from './cases.ts';
 import { runSimulation } from './world.ts';
 
-// Seeds 1..54: six per crash kind (campaignCase picks the kind from seed % 9), with and without
+// Seeds 1..60: six per crash kind (campaignCase picks the kind from seed % 10), with and without
 // IPC frames in flight, with and without loss on the front LAN.
-const SEEDS = Array.from({ length: 54 }, (_, i) => i + 1);
+const SEEDS = Array.from({ length: 60 }, (_, i) => i + 1);
 
 for (const kind of CRASH_KINDS) {
   test(`crash after a ${kind} record: the peer sees no drop`, (t) => {
