@@ -45,6 +45,9 @@ haNetTest(
       t.deepEqual(agentErrors(agent), [], `errors after killing board ${victim}`);
     };
 
+    // The stream apps read what arrives at once: those bytes went as their place in the stream.
+    const replication = (await ch.ha(0)).replication as { consumedBytes: number };
+    t.true(replication.consumedBytes > 0, JSON.stringify(replication));
     await killActive(0);
     // Rejoin: the killed board boots again as standby, bulk-syncs and gets hot.
     await ch.start(0);

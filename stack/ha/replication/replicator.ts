@@ -21,10 +21,10 @@ import { ChunkQueue, encodeSocketSnapshot } from './socket-snapshot.ts';
 export interface ReplicationSink {
   replicate(entry: LogEntry): number;
   /**
-   * Whether this connection's records reach a standby now, so that a segment's records may wait
-   * for the end of the socket layer's turn (see `flushDeferred`). Without it they never wait.
+   * Whether records reach a standby as they are written now, so that a segment's records may
+   * wait for the end of the socket layer's turn (see `flushDeferred`). Without it they never wait.
    */
-  replicating?(conn: ConnId): boolean;
+  replicating?(): boolean;
   /** Outputs returned with `AWAITING_RECORDS` now depend on the record at `index`. */
   resolved?(index: number): void;
 }
@@ -229,7 +229,7 @@ export class SsoReplicator {
       st &&
       st.unconsumed.length === 0 &&
       st.delivered >= HEAD_BYTES &&
-      this.sink.replicating?.(conn) === true
+      this.sink.replicating?.() === true
     )
       this.capture = [];
     const outputs = this.engine.handle(input);
