@@ -14,6 +14,7 @@ import type { TcpEngine } from '../../tcp/engine.ts';
 import type { ClosedRecord, LogEntry, SnapshotRecord } from '../ipc/records.ts';
 import { AWAITING_RECORDS } from '../log/output-gate.ts';
 import { encodeInputDetail, encodeSendDetail } from './detail-codec.ts';
+import { HeldRecords } from './held-records.ts';
 import { type AdoptedConn, HEAD_BYTES } from './replayer.ts';
 import { ChunkQueue, encodeSocketSnapshot } from './socket-snapshot.ts';
 
@@ -38,17 +39,6 @@ export interface HandleResult {
   outputs: TcpOutput[];
   /** Log index every output depends on (0: none). */
   dependsOn: number;
-}
-
-/**
- * The records of a segment input that delivered bytes to an app that had read everything
- * before: held until the app's next move. Consumed at once (its `consume` comes next, for all
- * of them), the bytes go as `consumed` records (their place in the stream only); otherwise as
- * they are, ahead of whatever comes next.
- */
-interface DeferredRecords {
-  conn: ConnId;
-  entries: LogEntry[];
 }
 
 interface SsoConn {
@@ -76,11 +66,7 @@ export class SsoReplicator {
   private lastNow = 0;
   /** Log index of the last entry appended for the input being handled. */
   private dependsOn = 0;
-  /** Entries of the input being handled, while they may still be deferred. */
-  private capture: LogEntry[] | undefined;
-  private deferred: DeferredRecords | undefined;
-  /** Index of the last record of the last deferred set written (what its outputs wait for). */
-  private resolvedIndex = 0;
+  private readonly held: HeldRecords;
   readonly stats: ReplicatorStats = {
     records: 0,
     tcpRecords: 0,
@@ -99,7 +85,12 @@ export class SsoReplicator {
      * regenerate yet (its state is not known): its writes are mirrored until it can.
      */
     private readonly appState: (conn: ConnId) => Uint8Array | null | undefined = () => undefined,
-  ) {}
+  ) {
+    this.held = new HeldRecords(
+      (e) => this.append(e),
+      (index) => this.sink.resolved?.(index),
+    );
+  }
 
   isSso(conn: ConnId): boolean {
     return this.conns.has(conn);
@@ -170,40 +161,25 @@ export class SsoReplicator {
   }
 
   /**
-   * Write the deferred records, if any (the socket layer's turn is over, or another input
-   * comes). `next`: the input about to be handled; a `consume` of all the deferred bytes turns
-   * them into `consumed` records.
+   * Write the held records, if any (the socket layer's turn is over, or another input comes).
+   * `next`: the input about to be handled; a `consume` of all the held bytes sends their
+   * lengths only.
    */
   flushDeferred(next?: TcpInput): void {
-    const d = this.deferred;
-    if (!d) return;
-    this.deferred = undefined;
-    const st = this.conns.get(d.conn);
-    const consumedAll =
-      next?.kind === 'consume' && next.conn === d.conn && st && next.n === st.unconsumed.length;
-    let last = 0;
-    for (const e of d.entries) {
-      const i =
-        consumedAll && e.kind === 'socket-data'
-          ? this.append({
-              kind: 'consumed',
-              conn: e.conn,
-              offset: e.offset,
-              length: e.bytes.length,
-            })
-          : this.append(e);
-      if (i > 0) last = i;
-    }
-    this.resolvedIndex = last;
-    this.sink.resolved?.(last);
+    const conn = this.held.heldConn;
+    if (conn === undefined) return;
+    const st = this.conns.get(conn);
+    this.held.flush(
+      next?.kind === 'consume' &&
+        next.conn === conn &&
+        st !== undefined &&
+        next.n === st.unconsumed.length,
+    );
   }
 
-  /**
-   * What an output returned with `AWAITING_RECORDS` depends on now: still that while its
-   * records wait, else the last of them (for a caller that submits it only after they left).
-   */
+  /** What an output returned with `AWAITING_RECORDS` depends on now (HeldRecords). */
   awaitedIndex(): number {
-    return this.deferred ? AWAITING_RECORDS : this.resolvedIndex;
+    return this.held.awaitedIndex();
   }
 
   /** Every input goes through here (a global timer becomes per-connection timer inputs). */
@@ -231,38 +207,31 @@ export class SsoReplicator {
       st.delivered >= HEAD_BYTES &&
       this.sink.replicating?.() === true
     )
-      this.capture = [];
-    const outputs = this.engine.handle(input);
-    this.dependsOn = 0;
-    if (conn !== undefined && st) this.recordAppState(conn, st);
-    if (conn !== undefined && st) this.recordInput(conn, st, input, outputs);
-    // Most inputs create no connection: no set to build then.
-    const chosenId = input.kind === 'connect' ? input.connId : undefined;
-    if (firstNew < this.engine.nextId || chosenId !== undefined) {
-      const fresh = new Set<ConnId>();
-      for (let id = firstNew; id < this.engine.nextId; id++) fresh.add(id);
-      if (chosenId !== undefined) fresh.add(chosenId);
-      for (const id of fresh) this.created(id, input);
+      this.held.startCapture();
+    let handled = false;
+    let outputs: TcpOutput[];
+    try {
+      outputs = this.engine.handle(input);
+      this.dependsOn = 0;
+      if (conn !== undefined && st) this.recordAppState(conn, st);
+      if (conn !== undefined && st) this.recordInput(conn, st, input, outputs);
+      // Most inputs create no connection: no set to build then.
+      const chosenId = input.kind === 'connect' ? input.connId : undefined;
+      if (firstNew < this.engine.nextId || chosenId !== undefined) {
+        const fresh = new Set<ConnId>();
+        for (let id = firstNew; id < this.engine.nextId; id++) fresh.add(id);
+        if (chosenId !== undefined) fresh.add(chosenId);
+        for (const id of fresh) this.created(id, input);
+      }
+      this.afterEvents(outputs, conn);
+      handled = true;
+    } finally {
+      // Held for the app's turn, or written now (always when the input threw).
+      const entries = this.held.endCapture(conn, handled);
+      if (entries === null) this.dependsOn = AWAITING_RECORDS;
+      else for (const e of entries) this.put(e);
     }
-    this.afterEvents(outputs, conn);
-    if (this.capture) this.deferOrWrite(conn!);
     return { outputs, dependsOn: this.dependsOn };
-  }
-
-  /** Keep the captured entries when they delivered bytes (and only that), else write them now. */
-  private deferOrWrite(conn: ConnId): void {
-    const entries = this.capture!;
-    this.capture = undefined;
-    const delivers = entries.some((e) => e.kind === 'socket-data');
-    const plain = entries.every(
-      (e) => e.conn === conn && (e.kind === 'socket-data' || e.kind === 'tcp' || e.kind === 'app'),
-    );
-    if (delivers && plain) {
-      this.deferred = { conn, entries };
-      this.dependsOn = AWAITING_RECORDS;
-      return;
-    }
-    for (const e of entries) this.put(e);
   }
 
   /** Control blocks of every SSO connection (bulk sync), or of one (resync). */
@@ -288,10 +257,7 @@ export class SsoReplicator {
 
   /** Append one entry for the input being handled (a method: no closure per input). */
   private put(e: LogEntry): void {
-    if (this.capture) {
-      this.capture.push(e);
-      return;
-    }
+    if (this.held.take(e)) return;
     const i = this.append(e);
     if (i > 0) this.dependsOn = i;
   }
