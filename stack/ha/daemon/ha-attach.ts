@@ -124,7 +124,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
     if (!wrapped.active || !ha?.node.front) return;
     tcpHost.receive(src, dst, segment);
     // The app had its turn: records still held for a consume that did not come go now.
-    wrapped.replicator.flushDeferred();
+    wrapped.replicator.flushHeld();
     if (!ha.canReplicate()) inputs.pause('ipc-window');
   });
   ip.onTcp((p) => inputs.receive(p.src, p.dst, p.segment));

@@ -81,7 +81,7 @@ export class Rig {
     const r = this.replicator.handle(input);
     this.results.push(r);
     this.fromChassis(r.outputs);
-    this.replicator.flushDeferred(); // the socket layer's turn ends here
+    this.replicator.flushHeld(); // the socket layer's turn ends here
     return r;
   }
 

@@ -6,7 +6,7 @@
  * when it becomes established; a closed record when it goes away. Inputs of other connections
  * produce no entry. The caller holds the outputs until `dependsOn` is confirmed (output commit).
  * Bytes the app consumes at once never need delivering again: a segment's records wait for the
- * app's turn (`flushDeferred`), and such bytes go as their length only (`consumed` records).
+ * app's turn (`flushHeld`), and such bytes go as their length only (`consumed` records).
  */
 
 import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
@@ -23,7 +23,7 @@ export interface ReplicationSink {
   replicate(entry: LogEntry): number;
   /**
    * Whether records reach a standby as they are written now, so that a segment's records may
-   * wait for the end of the socket layer's turn (see `flushDeferred`). Without it they never wait.
+   * wait for the end of the socket layer's turn (see `flushHeld`). Without it they never wait.
    */
   replicating?(): boolean;
   /** Outputs returned with `AWAITING_RECORDS` now depend on the record at `index`. */
@@ -136,7 +136,7 @@ export class SsoReplicator {
     delivered: number;
     unconsumed: Uint8Array;
   }[] {
-    this.flushDeferred();
+    this.flushHeld();
     return this.ssoConnections().map((conn) => {
       const st = this.conns.get(conn)!;
       return {
@@ -165,7 +165,7 @@ export class SsoReplicator {
    * `next`: the input about to be handled; a `consume` of all the held bytes sends their
    * lengths only.
    */
-  flushDeferred(next?: TcpInput): void {
+  flushHeld(next?: TcpInput): void {
     const conn = this.held.heldConn;
     if (conn === undefined) return;
     const st = this.conns.get(conn);
@@ -184,7 +184,7 @@ export class SsoReplicator {
 
   /** Every input goes through here (a global timer becomes per-connection timer inputs). */
   handle(input: TcpInput): HandleResult {
-    this.flushDeferred(input);
+    this.flushHeld(input);
     this.lastNow = input.now;
     if (input.kind === 'timer' && input.conn === undefined) {
       return this.each(this.engine.takeDueConnections(input.now), (conn) => ({ ...input, conn }));
@@ -236,7 +236,7 @@ export class SsoReplicator {
 
   /** Control blocks of every SSO connection (bulk sync), or of one (resync). */
   snapshots(conn: ConnId | null, now = this.lastNow): Omit<SnapshotRecord, 'kind'>[] {
-    this.flushDeferred(); // a snapshot counts those bytes: their records go first
+    this.flushHeld(); // a snapshot counts those bytes: their records go first
     const ids = conn === null ? this.ssoConnections() : this.conns.has(conn) ? [conn] : [];
     return ids
       .filter((id) => this.engine.info(id) !== undefined)

@@ -177,7 +177,7 @@ export class Board {
   private input(inp: TcpInput): void {
     this.nowLocal = inp.now;
     this.dispatch(this.replicator.handle(inp), inp.now);
-    this.replicator.flushDeferred(); // the apps had their turn (they consume at once)
+    this.replicator.flushHeld(); // the apps had their turn (they consume at once)
   }
 
   private dispatch(r: HandleResult, now: number): void {
