@@ -91,11 +91,15 @@ export const haSchema = z
 
 /** Largest receive buffer a window scale of 7 can announce. */
 const MAX_RCV_BUF = 65535 << 7;
+const DEFAULT_RCV_BUF = 4 * 1_048_576;
+const DEFAULT_SND_BUF = 1_048_576;
 
 /**
  * Per-connection buffers, as Linux's tcp_rmem / tcp_wmem. The receive buffer is the window
  * offered to the peers and the send buffer bounds the data in flight: both must hold a
  * bandwidth-delay product, and with HA the output commit adds the IPC round trip to every RTT.
+ * Memory is taken only as data waits (idle connections hold none); the worst case is
+ * connections × (rcv_buf + snd_buf). Sizes measured on the virtual chassis (stack/ha README).
  */
 export const tcpSchema = z
   .object({
@@ -104,14 +108,14 @@ export const tcpSchema = z
       .int()
       .min(4096)
       .max(MAX_RCV_BUF)
-      .default(1_048_576)
+      .default(DEFAULT_RCV_BUF)
       .describe('Receive buffer per connection in bytes: the most a peer may send unacknowledged'),
     snd_buf: z
       .number()
       .int()
       .min(4096)
       .max(64 * 1_048_576)
-      .default(1_048_576)
+      .default(DEFAULT_SND_BUF)
       .describe('Send buffer per connection in bytes: the most data queued or in flight'),
   })
   .strict()
@@ -122,7 +126,7 @@ export const rpdConfigSchema = z
     slot: z.number().int().min(0).max(1),
     front: frontSchema,
     ha: haSchema.optional(),
-    tcp: tcpSchema.default({ rcv_buf: 1_048_576, snd_buf: 1_048_576 }),
+    tcp: tcpSchema.default({ rcv_buf: DEFAULT_RCV_BUF, snd_buf: DEFAULT_SND_BUF }),
     apps: appsSchema,
     /** Directory of the status socket; default /run/hitless. */
     run_dir: z.string().min(1).optional(),

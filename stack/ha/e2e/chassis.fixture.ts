@@ -35,6 +35,8 @@ export interface ChassisOptions {
   subnet: number;
   apps: string[];
   heartbeat?: { intervalMs: number; misses: number };
+  /** Both TCP buffers of every connection, in bytes; absent: the daemon's defaults. */
+  tcpBuf?: number;
 }
 
 /** Spawn under `ip netns exec` (which execs: the PID is the program's) and follow its JSON lines. */
@@ -162,6 +164,9 @@ export class Chassis {
         `  ipc: { local: ${this.ipcAddr(slot)}, mate: ${this.ipcAddr(mate)}, port: 7400 }`,
         `  lan: { local: ${this.lanAddr(slot)}, mate: ${this.lanAddr(mate)} }`,
         `  heartbeat: { interval_ms: ${hb.intervalMs}, misses: ${hb.misses} }`,
+        ...(this.opts.tcpBuf
+          ? [`tcp: { rcv_buf: ${this.opts.tcpBuf}, snd_buf: ${this.opts.tcpBuf} }`]
+          : []),
         'apps:',
         ...this.opts.apps.map((a) => `  - ${a}`),
         `run_dir: ${join(this.dir, `run${slot}`)}`,

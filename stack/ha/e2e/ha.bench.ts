@@ -27,6 +27,8 @@ import {
 
 const MB = 1024 * 1024;
 const RUNS = Number(process.env.HA_BENCH_RUNS ?? 20);
+/** Both TCP buffers of the throughput daemons (bytes); unset: the daemon's defaults. */
+const TCP_BUF = process.env.HA_BENCH_TCP_BUF ? Number(process.env.HA_BENCH_TCP_BUF) : undefined;
 /** Transfers per direction and SSO setting (the median is reported): this shared VM is noisy. */
 const TRANSFERS = 5;
 /**
@@ -68,6 +70,7 @@ async function throughputAndLatency(): Promise<void> {
   const ch = new Chassis(cleanup, {
     prefix: `hle2b${process.pid}t`,
     subnet: 80,
+    tcpBuf: TCP_BUF,
     apps: [
       `{ kind: stream, port: 5001, sso: true, bytes: ${bytes} }`,
       `{ kind: stream, port: 5002, sso: false, bytes: ${bytes} }`,
@@ -146,7 +149,7 @@ async function throughputAndLatency(): Promise<void> {
     console.log('  (the boards switched roles during the runs: CPU columns are mixed)');
   const cold = (r: Row): string => r.mbps.map((m) => fmt(m, 0)).join(', ');
   console.log(
-    `\nthroughput, standby hot (median of ${TRANSFERS}, Mbit/s), after ${WARMUP_ROUNDS} rounds of warm-up (SSO on / off, Mbit/s: stream ${cold(warmup['chassis → peer (stream)'].on)} / ${cold(warmup['chassis → peer (stream)'].off)}; discard ${cold(warmup['peer → chassis (discard)'].on)} / ${cold(warmup['peer → chassis (discard)'].off)})`,
+    `\nthroughput, standby hot, TCP buffers ${TCP_BUF ? `${TCP_BUF} bytes (HA_BENCH_TCP_BUF)` : "the daemon's defaults (HA_BENCH_TCP_BUF=bytes to change)"} (median of ${TRANSFERS}, Mbit/s), after ${WARMUP_ROUNDS} rounds of warm-up (SSO on / off, Mbit/s: stream ${cold(warmup['chassis → peer (stream)'].on)} / ${cold(warmup['chassis → peer (stream)'].off)}; discard ${cold(warmup['peer → chassis (discard)'].on)} / ${cold(warmup['peer → chassis (discard)'].off)})`,
   );
   const perGiB = (c: Row['cpu'], who: 'active' | 'standby'): number =>
     (c[who] / c.bytes) * 1024 * MB;
