@@ -80,7 +80,7 @@ export const sampleRecords: IpcRecord[] = [
     type: 'log',
     index: 7,
     epoch: 3,
-    entry: { kind: 'consumed', conn: 42, offset: 2 ** 33 + 2, length: 65536 },
+    entry: { kind: 'consumed', conn: 42, offset: 2 ** 33 + 2, length: 65536, at: 8.5 },
   },
   { type: 'confirm', epoch: 3, index: 6 },
   { type: 'bulk-begin', epoch: 3, baseIndex: 6, connections: 10000 },

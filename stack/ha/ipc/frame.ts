@@ -1,8 +1,8 @@
 /**
- * IPC frame layout (version 1), big-endian:
+ * IPC frame layout (version 2: a consumed record carries the time of its consume), big-endian:
  *
  *   0  u16 magic 0x484C ('HL')
- *   2  u8  version (1)
+ *   2  u8  version (2)
  *   3  u8  record type (RecordType)
  *   4  u8  flags (bit 0: a MAC follows the payload)
  *   5  u8  reserved, 0
@@ -17,7 +17,7 @@
 import { createHmac } from 'node:crypto';
 
 export const FRAME_MAGIC = 0x484c;
-export const FRAME_VERSION = 1;
+export const FRAME_VERSION = 2;
 export const HEADER_BYTES = 14;
 export const MAC_BYTES = 32;
 export const FLAG_MAC = 0x01;

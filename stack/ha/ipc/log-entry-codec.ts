@@ -101,7 +101,7 @@ export function writeLogEntry(w: ByteWriter, e: LogEntry, dataByReference = fals
       else w.bytes(e.bytes);
       return;
     case 'consumed':
-      w.u64(e.offset).u32(e.length);
+      w.u64(e.offset).u32(e.length).f64(e.at);
       return;
     case 'snapshot':
       w.f64(e.at).bytes(e.snapshot);
@@ -140,7 +140,13 @@ export function readLogEntry(r: ByteReader): LogEntry {
         bytes: r.bulkBytes('socket-data.bytes'),
       };
     case 'consumed':
-      return { kind, conn, offset: r.u64('consumed.offset'), length: r.u32('consumed.length') };
+      return {
+        kind,
+        conn,
+        offset: r.u64('consumed.offset'),
+        length: r.u32('consumed.length'),
+        at: r.f64('consumed.at'),
+      };
     case 'snapshot':
       return { kind, conn, at: r.f64('snapshot.at'), snapshot: r.bytes('snapshot.bytes') };
     case 'closed':

@@ -96,7 +96,8 @@ export interface SocketDataRecord {
 
 /**
  * Stream bytes delivered to the app and consumed by it before their record left: only their
- * place in the stream goes to the standby (they never need to be delivered again).
+ * place in the stream goes to the standby (they never need to be delivered again). It stands
+ * for the app's `consume` of them too: replayed right after the segment record that commits it.
  */
 export interface ConsumedRecord {
   kind: 'consumed';
@@ -104,6 +105,8 @@ export interface ConsumedRecord {
   /** Stream offset of the first byte. */
   offset: number;
   length: number;
+  /** Time of the app's consume (the engine input's `now`). */
+  at: number;
 }
 
 /** A whole control block (new connection once established, bulk sync, resync). */

@@ -40,11 +40,11 @@ test('held entries go as lengths when consumed, whole otherwise; outputs learn t
     t.is(held.awaitedIndex(), AWAITING_RECORDS);
     t.is(held.heldConn, 3);
     t.deepEqual(log, []);
-    held.flush(consumedAll);
+    held.flush(consumedAll ? 9 : undefined);
     t.like(
       log[0],
       consumedAll
-        ? { kind: 'consumed', conn: 3, offset: 100, length: 40 }
+        ? { kind: 'consumed', conn: 3, offset: 100, length: 40, at: 9 }
         : { kind: 'socket-data' },
     );
     t.like(log[1], { kind: 'tcp' });
@@ -52,6 +52,17 @@ test('held entries go as lengths when consumed, whole otherwise; outputs learn t
     t.is(held.awaitedIndex(), 2);
     t.is(held.heldConn, undefined);
   }
+});
+
+test('consumed, the delivered bytes of one input go as one record carrying the consume time', (t) => {
+  const { held, log } = rig();
+  held.startCapture();
+  held.take(data(3, 100, 40));
+  held.take(data(3, 140, 60));
+  held.take(tcp(3));
+  held.endCapture(3);
+  held.flush(12);
+  t.deepEqual(log, [{ kind: 'consumed', conn: 3, offset: 100, length: 100, at: 12 }, tcp(3)]);
 });
 
 test('entries are handed back when they deliver nothing, concern another connection or the input threw', (t) => {

@@ -1,8 +1,9 @@
 /**
  * The records of one segment input, held back until the app's next move (see SsoReplicator):
  * the input delivered bytes to an app that had read everything before, and if the app consumes
- * them all at once they need not reach the standby, only their place in the stream (`consumed`
- * records). The outputs of that input wait (`AWAITING_RECORDS`) until the records are written.
+ * them all at once they need not reach the standby, only their place in the stream: one
+ * `consumed` record, which stands for that consume too (it gets no record of its own). The
+ * outputs of that input wait (`AWAITING_RECORDS`) until the records are written.
  */
 import type { ConnId } from '../../tcp/api.ts';
 import type { LogEntry } from '../ipc/records.ts';
@@ -58,18 +59,18 @@ export class HeldRecords {
     return null;
   }
 
-  /** Write what is held; `consumedAll`: the app consumed every byte of it (lengths only). */
-  flush(consumedAll: boolean): void {
+  /**
+   * Write what is held. `consumedAt`: the app consumed every byte of it at that time: the
+   * delivered bytes go as one `consumed` record in place of the first (lengths only).
+   */
+  flush(consumedAt?: number): void {
     const h = this.held;
     if (!h) return;
     this.held = undefined;
+    const entries = consumedAt === undefined ? h.entries : asConsumed(h.entries, consumedAt);
     let last = 0;
-    for (const e of h.entries) {
-      const i = this.write(
-        consumedAll && e.kind === 'socket-data'
-          ? { kind: 'consumed', conn: e.conn, offset: e.offset, length: e.bytes.length }
-          : e,
-      );
+    for (const e of entries) {
+      const i = this.write(e);
       if (i > 0) last = i;
     }
     this.lastWritten = last;
@@ -83,4 +84,19 @@ export class HeldRecords {
   awaitedIndex(): number {
     return this.held ? AWAITING_RECORDS : this.lastWritten;
   }
+}
+
+/** The entries with their delivered bytes (contiguous, in order) as one consumed record. */
+function asConsumed(entries: LogEntry[], at: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  let consumed: LogEntry | undefined;
+  for (const e of entries) {
+    if (e.kind !== 'socket-data' || e.direction !== 'delivered') out.push(e);
+    else if (consumed?.kind === 'consumed') consumed.length += e.bytes.length;
+    else {
+      consumed = { kind: 'consumed', conn: e.conn, offset: e.offset, length: e.bytes.length, at };
+      out.push(consumed);
+    }
+  }
+  return out;
 }

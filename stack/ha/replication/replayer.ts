@@ -42,11 +42,6 @@ interface ReplayConn {
   head: Uint8Array;
   pendingWritten: SocketDataRecord[];
   pendingDelivered: (SocketDataRecord | ConsumedRecord)[];
-  /**
-   * Bytes delivered and consumed (`consumed` records) that this engine still holds until the
-   * `consume` record that follows them: fed to it at takeover if that record never came.
-   */
-  consumedAhead: number;
 }
 
 /** One connection as the apps find it after takeover. */
@@ -157,7 +152,6 @@ export class Replayer {
         head: c.head ?? headOf(c.delivered, c.unconsumed),
         pendingWritten: [],
         pendingDelivered: [],
-        consumedAhead: 0,
       });
     }
   }
@@ -217,7 +211,6 @@ export class Replayer {
       head: headOf(s.delivered, s.unconsumed),
       pendingWritten: [],
       pendingDelivered: [],
-      consumedAhead: 0,
     });
     this.awaiting.delete(conn);
     this.stats.snapshots++;
@@ -244,10 +237,15 @@ export class Replayer {
     } finally {
       this.engine.outputPayloads = true;
     }
+    // Consumed records stand for the app's consume of their bytes: replayed after the check
+    // below, as the active handled it after the segment whose digest the record carries.
+    let consumed = 0;
+    let consumedAt = 0;
     for (const d of c.pendingDelivered) {
       if (d.kind === 'consumed') {
         c.delivered += d.length;
-        c.consumedAhead += d.length;
+        consumed += d.length;
+        consumedAt = d.at;
         continue;
       }
       if (c.delivered < HEAD_BYTES && c.head.length === c.delivered)
@@ -256,12 +254,15 @@ export class Replayer {
       c.delivered += d.bytes.length;
     }
     c.pendingDelivered = [];
-    if (input.kind === 'consume') {
-      // The oldest bytes first: those kept here, then those already known consumed.
-      const kept = Math.min(input.n, c.unconsumed.length);
-      c.unconsumed.drop(kept);
-      c.consumedAhead = Math.max(0, c.consumedAhead - (input.n - kept));
-    }
+    if (input.kind === 'consume') c.unconsumed.drop(input.n);
+    const differing = this.check(rec);
+    if (consumed > 0 && differing.length === 0)
+      this.engine.handle({ kind: 'consume', now: consumedAt, conn: rec.conn, n: consumed });
+    return differing;
+  }
+
+  /** The record's digest against this engine's: a mismatch awaits a snapshot of that connection. */
+  private check(rec: TcpRecord): string[] {
     const mine = this.engine.digest(rec.conn);
     const differing = mine ? differingVars(rec.vars, mine) : ['state'];
     if (differing.length > 0) {
@@ -292,16 +293,6 @@ export class Replayer {
         `no written bytes at ${offset}+${length} on ${conn}`,
       );
     return w.bytes;
-  }
-
-  /**
-   * Bytes the app on the old active consumed whose `consume` record never came: consumed here
-   * too, so this engine's window counts them free.
-   */
-  private consumeAhead(conn: ConnId, c: ReplayConn, now: number): void {
-    if (c.consumedAhead === 0 || !this.engine.info(conn)) return;
-    this.engine.handle({ kind: 'consume', now, conn, n: c.consumedAhead });
-    c.consumedAhead = 0;
   }
 
   /** A regenerable stream's queued bytes, stand-ins while replaying, made real. */
@@ -340,7 +331,6 @@ export class Replayer {
     this.awaiting.clear();
     const delta = this.offset ?? 0;
     if (this.engine.connections().length > 0) this.engine.rebase(delta);
-    for (const id of this.connections()) this.consumeAhead(id, this.conns.get(id)!, localNow);
     for (const id of this.connections()) this.regenerateQueued(id, this.conns.get(id)!);
     const outputs: ReturnType<TcpEngine['handle']> = [];
     const conns: TakenOverConn[] = [];

@@ -6,7 +6,8 @@
  * when it becomes established; a closed record when it goes away. Inputs of other connections
  * produce no entry. The caller holds the outputs until `dependsOn` is confirmed (output commit).
  * Bytes the app consumes at once never need delivering again: a segment's records wait for the
- * app's turn (`flushHeld`), and such bytes go as their length only (`consumed` records).
+ * app's turn (`flushHeld`), and such bytes go as their length only (a `consumed` record, which
+ * stands for that consume as well).
  */
 
 import type { ConnId, TcpInput, TcpOutput } from '../../tcp/api.ts';
@@ -163,18 +164,19 @@ export class SsoReplicator {
   /**
    * Write the held records, if any (the socket layer's turn is over, or another input comes).
    * `next`: the input about to be handled; a `consume` of all the held bytes sends their
-   * lengths only.
+   * lengths only, in a consumed record that stands for it (true returned: it needs no record).
    */
-  flushHeld(next?: TcpInput): void {
+  flushHeld(next?: TcpInput): boolean {
     const conn = this.held.heldConn;
-    if (conn === undefined) return;
+    if (conn === undefined) return false;
     const st = this.conns.get(conn);
-    this.held.flush(
+    const consumesAll =
       next?.kind === 'consume' &&
-        next.conn === conn &&
-        st !== undefined &&
-        next.n === st.unconsumed.length,
-    );
+      next.conn === conn &&
+      st !== undefined &&
+      next.n === st.unconsumed.length;
+    this.held.flush(consumesAll ? next.now : undefined);
+    return consumesAll;
   }
 
   /** What an output returned with `AWAITING_RECORDS` depends on now (HeldRecords). */
@@ -184,7 +186,7 @@ export class SsoReplicator {
 
   /** Every input goes through here (a global timer becomes per-connection timer inputs). */
   handle(input: TcpInput): HandleResult {
-    this.flushHeld(input);
+    const inConsumedRecord = this.flushHeld(input);
     this.lastNow = input.now;
     if (input.kind === 'timer' && input.conn === undefined) {
       return this.each(this.engine.takeDueConnections(input.now), (conn) => ({ ...input, conn }));
@@ -214,7 +216,10 @@ export class SsoReplicator {
       outputs = this.engine.handle(input);
       this.dependsOn = 0;
       if (conn !== undefined && st) this.recordAppState(conn, st);
-      if (conn !== undefined && st) this.recordInput(conn, st, input, outputs);
+      if (inConsumedRecord && st && input.kind === 'consume') {
+        st.unconsumed.drop(input.n);
+        this.dependsOn = Math.max(this.dependsOn, this.held.awaitedIndex());
+      } else if (conn !== undefined && st) this.recordInput(conn, st, input, outputs);
       // Most inputs create no connection: no set to build then.
       const chosenId = input.kind === 'connect' ? input.connId : undefined;
       if (firstNew < this.engine.nextId || chosenId !== undefined) {
