@@ -6,7 +6,7 @@
  * Usage: node --import tsx supervisor.ts LAB_FILE
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { SnmpClient } from '../../drivers/snmp/snmp-client.ts';
@@ -172,15 +172,19 @@ async function main(): Promise<void> {
       waitFor(`SNMP agent on ${a}`, () => snmpAnswers(a, ro), 10_000, 50),
     ),
   ]);
-  writeFileSync(
-    paths.ready,
-    `${JSON.stringify({ pid: process.pid, startedAt: started, readyAt: Date.now() })}\n`,
-  );
+  announce({ pid: process.pid, startedAt: started, readyAt: Date.now() });
   log(`ready in ${Date.now() - started} ms`);
+}
+
+/** The ready file, whole or not at all: `vlabUp` polls for it and parses what it finds. */
+function announce(ready: object): void {
+  const tmp = `${paths.ready}.${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(ready)}\n`);
+  renameSync(tmp, paths.ready);
 }
 
 main().catch((err: Error) => {
   log(`failed: ${err.message}`);
-  writeFileSync(paths.ready, `${JSON.stringify({ error: err.message })}\n`);
+  announce({ error: err.message });
   void shutdown(1);
 });
