@@ -14,7 +14,6 @@ import type {
   TcpOutput,
 } from '../../tcp/api.ts';
 import type { TcpEngine } from '../../tcp/engine.ts';
-import { AWAITING_RECORDS } from '../log/output-gate.ts';
 import { type ReplicationSink, SsoReplicator } from '../replication/replicator.ts';
 import { connectKey, type SsoPolicy } from './sso-policy.ts';
 
@@ -44,9 +43,9 @@ export class ReplicatedEngine implements TcpEngineApi {
     return r;
   }
 
-  /** What the outputs being transmitted depend on (see SsoReplicator.awaitedIndex). */
+  /** What the outputs being transmitted depend on (see SsoReplicator.dependencyNow). */
   outputsDependOn(): number {
-    return this.dependsOn === AWAITING_RECORDS ? this.replicator.awaitedIndex() : this.dependsOn;
+    return this.replicator.dependencyNow(this.dependsOn);
   }
 
   handle(input: TcpInput): TcpOutput[] {

@@ -179,9 +179,12 @@ export class SsoReplicator {
     return consumesAll;
   }
 
-  /** What an output returned with `AWAITING_RECORDS` depends on now (HeldRecords). */
-  awaitedIndex(): number {
-    return this.held.awaitedIndex();
+  /**
+   * What an output returned with `dependsOn` depends on now: `AWAITING_RECORDS` becomes the
+   * index of its records once they are written (HeldRecords); any other value stays.
+   */
+  dependencyNow(dependsOn: number): number {
+    return dependsOn === AWAITING_RECORDS ? this.held.awaitedIndex() : dependsOn;
   }
 
   /** Every input goes through here (a global timer becomes per-connection timer inputs). */

@@ -7,7 +7,7 @@ import { IpInterface } from '../../ip/interface.ts';
 import type { ConnId, TcpInput, TcpOutput, TcpSegment } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import type { IpcRecord, LogEntry } from '../ipc/records.ts';
-import { AWAITING_RECORDS, OutputGate } from '../log/output-gate.ts';
+import { OutputGate } from '../log/output-gate.ts';
 import { ReplayTracker } from '../log/replay-tracker.ts';
 import { ReplicationLog } from '../log/replication-log.ts';
 import { Replayer } from '../replication/replayer.ts';
@@ -187,7 +187,7 @@ export class Board {
   private output(o: TcpOutput, dependsOn: number, now: number): void {
     switch (o.kind) {
       case 'segment': {
-        const dep = dependsOn === AWAITING_RECORDS ? this.replicator.awaitedIndex() : dependsOn;
+        const dep = this.replicator.dependencyNow(dependsOn);
         this.transmit(this.gate.submit({ dst: o.dst, segment: o.segment }, dep, now), now);
         this.heldMax = Math.max(this.heldMax, this.gate.held);
         return;
