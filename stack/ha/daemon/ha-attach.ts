@@ -26,6 +26,7 @@ import { registerHaStatus } from './ha-status.ts';
 import { InputGate } from './input-gate.ts';
 import { mateWatch } from './mate-watch.ts';
 import { OverheardInput } from './overheard-input.ts';
+import { type PacedOutput, ReleasePacer } from './release-pacer.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
 import { regenerateStream, streamAppState } from './stream-state.ts';
@@ -96,6 +97,13 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       log('debug', 'tcp-send-failed', { message: (err as Error).message });
     }
   };
+  const pacer = new ReleasePacer(setImmediate);
+  const paced = ({ dst, segment }: FrontSegment): PacedOutput => ({
+    bytes: segment.payload.length + 54,
+    send: () => {
+      if (ha?.mayTransmit()) send(dst, segment);
+    },
+  });
   // One socket layer per term as active: after a hand-over its sockets belong to the mate.
   const newHost = (): TcpHost =>
     new TcpHost({
@@ -107,6 +115,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
         if (!ha?.mayTransmit()) return; // a board that lost mastership stays silent
         const dependsOn = wrapped.outputsDependOn();
         if (dependsOn > 0) ha.submit({ dst, segment }, dependsOn);
+        else if (pacer.waiting > 0) pacer.push([paced({ dst, segment })]);
         else send(dst, segment);
       },
       log: (e) => log('warn', 'tcp', e),
@@ -230,7 +239,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       ssoConnections: () => wrapped.replicator.ssoConnections(),
       transmit: (released) => {
         if (!runtime.mayTransmit()) return;
-        for (const r of released) send(r.output.dst, r.output.segment);
+        pacer.push(released.map((r) => paced(r.output)));
       },
       onAction: (a) => {
         switch (a.kind) {
@@ -243,6 +252,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
             break;
           case 'become-standby':
             inputs.clear(); // the mate serves the front now; the peers retransmit what was held
+            pacer.clear();
             wrapped.active = false;
             ip.setOwner(false);
             if (a.reason !== 'election') {
