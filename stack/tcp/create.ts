@@ -93,7 +93,45 @@ export interface NewTcbArgs {
   opts: ResolvedOptions;
 }
 
+/**
+ * Fields that hold 32-bit values: addresses, sequence numbers, timestamps, scaled windows. V8
+ * keeps a number field as a small integer until an object of the same shape stores a value past
+ * 2^30; then the shape changes and every optimised function that reads a TCB is thrown away. On
+ * a fresh daemon each of these fields met its first large value at a different moment, dozens
+ * of deoptimisations spread over the first gigabytes. The first TCB made takes the largest value
+ * in each at once, before anything is optimised.
+ */
+const WIDE_FIELDS = [
+  'localAddr',
+  'remoteAddr',
+  'iss',
+  'sndUna',
+  'sndNxt',
+  'sndMax',
+  'sndWnd',
+  'maxSndWnd',
+  'sndWl1',
+  'sndWl2',
+  'irs',
+  'rcvNxt',
+  'rcvAdv',
+  'rcvFinSeq',
+  'tsOffset',
+  'tsRecent',
+  'lastAckSent',
+  'rttSeq',
+  'recover',
+] as const satisfies readonly (keyof Tcb)[];
+let shapeWidened = false;
+
+function widenShape(cfg: ResolvedConfig, a: NewTcbArgs): void {
+  shapeWidened = true;
+  const t = createTcb(cfg, a);
+  for (const k of WIDE_FIELDS) t[k] = 0xffffffff;
+}
+
 export function createTcb(cfg: ResolvedConfig, a: NewTcbArgs): Tcb {
+  if (!shapeWidened) widenShape(cfg, a);
   const iss = a.iss >>> 0;
   return {
     id: a.id,
