@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --min-semi-space-size=16 --max-semi-space-size=16 --single-threaded-gc --initial-old-space-size=128
+#!/usr/bin/env -S node --min-semi-space-size=16 --max-semi-space-size=16 --single-threaded-gc --initial-old-space-size=128 --no-memory-reducer
 // The `hitless` command: loads the TypeScript sources through tsx, so a
 // checkout runs as it is, on the lab host and on the boards alike.
 // Garbage collection, tuned for a daemon that moves segments at link speed:
@@ -14,6 +14,9 @@
 //   of room above a ~15 MB heap V8 began incremental marking every few
 //   scavenges (30 full collections per GiB streamed under SSO; 17 % of the
 //   time in GC); the room costs RSS only while garbage waits for it.
+// - no memory reducer: it took a board under steady load for idle and ran full
+//   collections in the middle of transfers (1–3 per GiB on each board, each a
+//   10–25 ms pause; on the standby, a pause of every confirmation).
 import { register } from 'tsx/esm/api';
 
 register();
