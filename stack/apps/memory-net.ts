@@ -54,6 +54,10 @@ class MemorySocket implements AppSocket {
     this.setOptions(opts);
   }
 
+  get sndBuf(): number {
+    return this.highWater;
+  }
+
   on<E extends keyof SocketEvents>(event: E, fn: SocketEvents[E]): this {
     this.handlers[event].push(fn);
     return this;

@@ -72,6 +72,8 @@ export interface AppSocket {
   readonly bytesRead: number;
   /** Bytes written by the application so far. */
   readonly bytesWritten: number;
+  /** Send buffer: `write` says false once this many bytes wait unacknowledged. */
+  readonly sndBuf: number;
   /**
    * Queue bytes; false when the send buffer is full (wait for 'drain'). The stack keeps a
    * reference until the peer acknowledges them: do not modify bytes after writing.
