@@ -32,11 +32,11 @@ const TCP_BUF = process.env.HA_BENCH_TCP_BUF ? Number(process.env.HA_BENCH_TCP_B
 /** Transfers per direction and SSO setting (the median is reported): this shared VM is noisy. */
 const TRANSFERS = 5;
 /**
- * Rounds of every transfer first, not counted: a daemon's first GiB or so runs slower (V8
- * optimises its hot code on threads that share the busy cores), and a running chassis is past
- * that.
+ * Rounds of every transfer first, not counted (2 GiB of each kind): a daemon's first GiB or two
+ * under SSO run slower (V8 optimises its hot code on threads that share the busy cores, on both
+ * boards), and a running chassis is past that. Their figures are printed.
  */
-const WARMUP_ROUNDS = 5;
+const WARMUP_ROUNDS = 4;
 const cleanups: (() => void | Promise<void>)[] = [];
 const cleanup = (fn: () => void | Promise<void>): void => {
   cleanups.unshift(fn);
@@ -66,7 +66,10 @@ async function result<T>(p: Proc, ms: number, what: string): Promise<T> {
 }
 
 async function throughputAndLatency(): Promise<void> {
-  const bytes = 128 * MB; // long enough to leave slow start and JIT warm-up behind
+  // Long enough that a connection's start counts little: under SSO each ACK of slow start waits
+  // for the standby, and the peer's ACKs (one per 64 KiB received) grow the window slowly. What
+  // that start costs is measured on its own (connectionStart).
+  const bytes = 512 * MB;
   const ch = new Chassis(cleanup, {
     prefix: `hle2b${process.pid}t`,
     subnet: 80,
@@ -76,6 +79,8 @@ async function throughputAndLatency(): Promise<void> {
       `{ kind: stream, port: 5002, sso: false, bytes: ${bytes} }`,
       '{ kind: discard, port: 9, sso: true }',
       '{ kind: discard, port: 10, sso: false }',
+      `{ kind: stream, port: 5003, sso: true, bytes: ${START_BYTES} }`,
+      `{ kind: stream, port: 5004, sso: false, bytes: ${START_BYTES} }`,
       '{ kind: echo, port: 7, sso: true }',
       '{ kind: echo, port: 17, sso: false }',
     ],
@@ -168,7 +173,8 @@ async function throughputAndLatency(): Promise<void> {
       `  ${''.padEnd(26)} machine busy (median): SSO on ${fmt(median(r.on.busy), 2)} of ${os.cpus().length} cores, SSO off ${fmt(median(r.off.busy), 2)}`,
     );
   }
-  await ipcLinkAlone(ch, bytes);
+  await connectionStart(ch);
+  await ipcLinkAlone(ch, 128 * MB);
   console.log('\necho round trip, 64-byte messages, 2000 each, standby hot (ms)');
   for (const [sso, port] of [
     ['on', 7],
@@ -184,6 +190,37 @@ async function throughputAndLatency(): Promise<void> {
       `  SSO ${sso.padEnd(3)}  p50 ${fmt(pct(s, 50) / 1000, 3)}  p99 ${fmt(pct(s, 99) / 1000, 3)}  max ${fmt(s[s.length - 1]! / 1000, 3)}`,
     );
   }
+}
+
+/** Bytes of the short transfers that show what a connection's start costs. */
+const START_BYTES = 16 * MB;
+
+/**
+ * Short transfers, each on a new connection: the time beyond what the steady rate needs is the
+ * start (handshake, slow start), longer under SSO where every ACK waits for the standby.
+ */
+async function connectionStart(ch: Chassis): Promise<void> {
+  const host = ch.chassisAddr;
+  const ms = { on: [] as number[], off: [] as number[] };
+  for (let i = 0; i < 2 * TRANSFERS; i++) {
+    for (const [sso, port] of [
+      ['on', 5003],
+      ['off', 5004],
+    ] as const) {
+      const r = await result<{ received: number; ms: number }>(
+        ch.peerJob({ job: 'pull', host, port, seed: 200 + i }),
+        60_000,
+        'pull',
+      );
+      if (r.received !== START_BYTES) throw new Error(`pull moved ${r.received} of ${START_BYTES}`);
+      ms[sso].push(r.ms);
+    }
+  }
+  const on = median(ms.on);
+  const off = median(ms.off);
+  console.log(
+    `  connection start, ${START_BYTES / MB} MiB pulls on new connections (median of ${ms.on.length}, ms): SSO on ${fmt(on)}  SSO off ${fmt(off)}  (${fmt(on - off)} ms more under SSO)`,
+  );
 }
 
 /**
