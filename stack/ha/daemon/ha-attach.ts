@@ -99,7 +99,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   };
   const pacer = new ReleasePacer(setImmediate);
   const paced = ({ dst, segment }: FrontSegment): PacedOutput => ({
-    bytes: segment.payload.length + 54,
+    bytes: segment.payload.length + 54, // with its Ethernet, IPv4 and TCP headers
     send: () => {
       if (ha?.mayTransmit()) send(dst, segment);
     },
