@@ -19,6 +19,16 @@ if (runNet) {
 const netTest = runNet ? test.serial : test.skip;
 if (!runNet) console.log('analyze.net.test.ts: skipped, needs root for network namespaces');
 
+/** The verdict's reasons with the evidence behind them, for a failure message. */
+function why(r: CaptureReport): string {
+  const drops = r.connections.flatMap((c) =>
+    c.evidence
+      .filter((e) => e.severity === 'drop')
+      .map((e) => `${e.kind} at frame ${e.frame} from ${e.from}: ${e.detail}`),
+  );
+  return [...r.reasons, ...drops, `frames the capture dropped: ${r.droppedByCapture}`].join('\n');
+}
+
 function dropKinds(r: CaptureReport): string[] {
   return r.connections.flatMap((c) =>
     c.evidence.filter((e) => e.severity === 'drop').map((e) => e.kind),
@@ -28,7 +38,7 @@ function dropKinds(r: CaptureReport): string[] {
 netTest('a clean kernel TCP transfer passes, counts agree with tshark', async (t) => {
   const { file } = await lab.capture({ bytes: 2_000_000 }, { name: 'clean' });
   const report = await analyzeCapture(file, { windows: [] });
-  t.is(report.verdict, 'pass', report.reasons.join('\n'));
+  t.is(report.verdict, 'pass', why(report));
   t.is(report.droppedByCapture, 0);
   t.is(report.connections.length, 1);
   t.is(report.connections[0]!.streamBytes.clientToServer, 2_000_000);
@@ -67,7 +77,7 @@ netTest(
     );
     const report = await analyzeCapture(file, { windows: [] });
     t.is(report.info?.precision, 'ns');
-    t.is(report.verdict, 'pass', report.reasons.join('\n'));
+    t.is(report.verdict, 'pass', why(report));
     const pause = timing.pauseTo! - timing.pauseFrom!;
     const stall = report.connections[0]!.longestStall!;
     t.true(
@@ -89,7 +99,7 @@ netTest(
     lab.addServerLoss(5);
     const { file } = await lab.capture({ bytes: 3_000_000 }, { name: 'loss' });
     const report = await analyzeCapture(file, { windows: [] });
-    t.is(report.verdict, 'pass', report.reasons.join('\n'));
+    t.is(report.verdict, 'pass', why(report));
     const c = report.connections[0]!.clientToServer;
     t.true(c.retransmissions > 0, JSON.stringify(report.connections[0], null, 1).slice(0, 3000));
     t.is(
