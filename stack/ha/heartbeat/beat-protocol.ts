@@ -38,7 +38,11 @@ export interface BeatWorkerData extends BeatSettings {
 
 export type MainToWorker = { type: 'stop' };
 
-export type WorkerToMain = { type: 'ready' } | { type: 'log'; event: HaLogEvent };
+/** `silent`: a path fell silent (in shared memory): the main thread polls now, not at its next tick. */
+export type WorkerToMain =
+  | { type: 'ready' }
+  | { type: 'log'; event: HaLogEvent }
+  | { type: 'silent' };
 
 /** CLOCK_MONOTONIC in ms, the same in every thread of the process. */
 export function monotonicNowMs(): number {

@@ -3,8 +3,9 @@
  * board's heartbeats on both paths (UDP on the IPC and the front-LAN addresses) and hears the
  * mate's, on its own event loop at real-time priority, so the main thread's pauses (replay
  * batches, GC, TAP bursts) neither delay a heartbeat nor fake the mate's silence. What it
- * hears, and when a path falls silent, it writes to shared memory (beat-shared.ts); it stops
- * sending when the main thread stops checking in there. No message in steady state.
+ * hears, and when a path falls silent, it writes to shared memory (beat-shared.ts); a path
+ * falling silent is also messaged, so the main thread acts on it at once. It stops sending
+ * when the main thread stops checking in there. No message in steady state.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HaLog } from '../ipc/log-sink.ts';
@@ -96,7 +97,9 @@ function checkSilence(): void {
   checkPending = true;
   setImmediate(() => {
     checkPending = false;
-    for (const s of watch.take(clock())) shared.silent(s.path);
+    const silent = watch.take(clock());
+    for (const s of silent) shared.silent(s.path);
+    if (silent.length > 0) post({ type: 'silent' });
     arm();
   });
 }

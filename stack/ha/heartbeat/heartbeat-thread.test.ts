@@ -2,7 +2,8 @@
  * The heartbeat thread and its protocol with the main thread: two threads (two "boards") on
  * loopback addresses hear each other on both paths; a blocked main loop neither stops the
  * heartbeats nor fakes silence; a main loop that stops checking in (hung) stops them, the mate
- * reports both paths silent, and the hung side finds the hole in its own heartbeats.
+ * reports both paths silent (at once, without waiting for a poll), and the hung side finds the
+ * hole in its own heartbeats.
  */
 import test from 'ava';
 import { monotonicMs } from '../../rpd/loop.ts';
@@ -139,4 +140,29 @@ test.serial('a mate that is not there is never reported silent (never heard)', a
   t.deepEqual(a.heard, []);
   t.deepEqual(a.silent, []);
   t.true(a.logs.some((l) => l.msg === 'heartbeat thread priority'));
+});
+
+test.serial('a path falling silent reaches the main thread with no poll from it', async (t) => {
+  const a = await side(0);
+  const b = await side(1);
+  const checkIn = setInterval(() => {
+    a.thread.checkIn(monotonicMs(), a.fields);
+    b.thread.checkIn(monotonicMs(), b.fields);
+  }, 5);
+  const poll = setInterval(() => b.thread.poll(monotonicMs()), 5);
+  t.teardown(async () => {
+    clearInterval(checkIn);
+    clearInterval(poll);
+    await b.thread.stop();
+    await a.thread.stop();
+  });
+  await until(() => b.heard.length > 0, 3000, 'the mate heard');
+  // From here b's main thread never polls: only the thread's own message can bring the news.
+  clearInterval(poll);
+  await a.thread.stop();
+  const stoppedAt = monotonicMs();
+  await until(() => b.silent.length >= 2, 3000, 'both paths silent');
+  t.deepEqual(b.silent.map((s) => s.path).sort(), ['ipc', 'lan']);
+  const after = Math.max(...b.silent.map((s) => s.at)) - stoppedAt;
+  t.log(`mate stopped → silence reported: ${Math.round(after)} ms (detection 30 ms)`);
 });

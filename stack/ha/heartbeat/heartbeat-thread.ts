@@ -148,6 +148,10 @@ export class HeartbeatThread
       worker.on('message', (m: WorkerToMain) => {
         if (m.type === 'log') {
           this.log(m.event);
+        } else if (m.type === 'silent') {
+          // The main loop would poll at its next tick, up to a heartbeat interval later: the
+          // takeover would wait for it.
+          this.poll(this.opts.clock());
         } else if (m.type === 'ready') {
           ready = true;
           this.shared.checkIn = this.opts.clock();
