@@ -150,8 +150,8 @@ export class HeartbeatThread
           this.log(m.event);
         } else if (m.type === 'silent') {
           // The main loop would poll at its next tick, up to a heartbeat interval later: the
-          // takeover would wait for it.
-          this.poll(this.opts.clock());
+          // takeover would wait for it. Not before anyone listens (events would be lost).
+          if (this.listenerCount('silent') > 0) this.poll(this.opts.clock());
         } else if (m.type === 'ready') {
           ready = true;
           this.shared.checkIn = this.opts.clock();
