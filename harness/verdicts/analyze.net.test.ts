@@ -19,20 +19,21 @@ if (runNet) {
 const netTest = runNet ? test.serial : test.skip;
 if (!runNet) console.log('analyze.net.test.ts: skipped, needs root for network namespaces');
 
+/** Every connection's evidence of a drop, in order. */
+function drops(r: CaptureReport): CaptureReport['connections'][number]['evidence'] {
+  return r.connections.flatMap((c) => c.evidence.filter((e) => e.severity === 'drop'));
+}
+
 /** The verdict's reasons with the evidence behind them, for a failure message. */
 function why(r: CaptureReport): string {
-  const drops = r.connections.flatMap((c) =>
-    c.evidence
-      .filter((e) => e.severity === 'drop')
-      .map((e) => `${e.kind} at frame ${e.frame} from ${e.from}: ${e.detail}`),
+  const evidence = drops(r).map((e) => `${e.kind} at frame ${e.frame} from ${e.from}: ${e.detail}`);
+  return [...r.reasons, ...evidence, `frames the capture dropped: ${r.droppedByCapture}`].join(
+    '\n',
   );
-  return [...r.reasons, ...drops, `frames the capture dropped: ${r.droppedByCapture}`].join('\n');
 }
 
 function dropKinds(r: CaptureReport): string[] {
-  return r.connections.flatMap((c) =>
-    c.evidence.filter((e) => e.severity === 'drop').map((e) => e.kind),
-  );
+  return drops(r).map((e) => e.kind);
 }
 
 netTest('a clean kernel TCP transfer passes, counts agree with tshark', async (t) => {
