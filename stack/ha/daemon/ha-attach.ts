@@ -26,7 +26,7 @@ import { registerHaStatus } from './ha-status.ts';
 import { InputGate } from './input-gate.ts';
 import { mateWatch } from './mate-watch.ts';
 import { OverheardInput } from './overheard-input.ts';
-import { type PacedOutput, ReleasePacer } from './release-pacer.ts';
+import { type PacedOutput, ReleasePacer, releaseSliceBytes } from './release-pacer.ts';
 import { ReplicatedEngine } from './replicated-engine.ts';
 import { ssoPolicy } from './sso-policy.ts';
 import { regenerateStream, streamAppState } from './stream-state.ts';
@@ -97,7 +97,7 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
       log('debug', 'tcp-send-failed', { message: (err as Error).message });
     }
   };
-  const pacer = new ReleasePacer(setImmediate);
+  const pacer = new ReleasePacer(setImmediate, releaseSliceBytes(engineCfg.sndBuf));
   const paced = ({ dst, segment }: FrontSegment): PacedOutput => ({
     bytes: segment.payload.length + 54, // with its Ethernet, IPv4 and TCP headers
     send: () => {

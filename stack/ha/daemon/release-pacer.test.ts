@@ -1,5 +1,5 @@
 import test from 'ava';
-import { type PacedOutput, ReleasePacer } from './release-pacer.ts';
+import { type PacedOutput, ReleasePacer, releaseSliceBytes } from './release-pacer.ts';
 
 function harness(sliceBytes: number) {
   const sent: string[] = [];
@@ -69,4 +69,10 @@ test('clear drops what waits, and the turn scheduled before sends nothing after 
   t.deepEqual(h.sent, ['a', 'x']);
   h.turn();
   t.deepEqual(h.sent, ['a', 'x', 'y']);
+});
+
+test('a slice is three eighths of the send buffer, 64 KiB at least', (t) => {
+  t.is(releaseSliceBytes(2 * 1024 * 1024), 768 * 1024);
+  t.is(releaseSliceBytes(1024 * 1024), 384 * 1024);
+  t.is(releaseSliceBytes(16 * 1024), 64 * 1024);
 });
