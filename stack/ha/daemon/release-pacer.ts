@@ -14,8 +14,8 @@
  * goes out over several turns, big enough that each turn is worth its overheads (ACKs read,
  * records written, confirmations handled once per slice). Measured on the virtual chassis, SSO
  * streams to the kernel peer (stack/ha README): 2 MiB buffers with 768 KiB slices 0.81–0.86 of
- * the non-SSO throughput; 512 KiB or 1 MiB slices 0.78–0.81; 1 MiB buffers with 256 or 384 KiB
- * slices 0.76–0.78.
+ * the non-SSO throughput; 512 KiB or 1 MiB slices 0.78–0.82; 1 MiB buffers with 256 or 384 KiB
+ * slices 0.75–0.79.
  */
 export function releaseSliceBytes(sndBuf: number): number {
   return Math.max(64 * 1024, Math.floor((sndBuf * 3) / 8));
