@@ -228,8 +228,11 @@ export interface TcpEngineApi {
   info(conn: ConnId): ConnInfo | undefined;
   connections(): ConnId[];
   digest(conn: ConnId): TcbDigest | undefined;
-  /** One connection, including send/receive buffer contents and offsets. */
-  snapshotConnection(conn: ConnId): Uint8Array;
+  /**
+   * One connection, including send/receive buffer contents and offsets (the send queue as its
+   * length only with `sendQueueAsLength`: zero stand-ins once restored).
+   */
+  snapshotConnection(conn: ConnId, opts?: { sendQueueAsLength?: boolean }): Uint8Array;
   /** Install a snapshot (same id); replaces an existing connection with that id. */
   restoreConnection(bytes: Uint8Array): ConnId;
   removeConnection(conn: ConnId): void;

@@ -35,7 +35,7 @@ import { rstReply, transmit } from './output.ts';
 import { rebaseTcb } from './rebase.ts';
 import { seqGt } from './seq.ts';
 import { readEngine, writeEngine } from './serialize.ts';
-import { digestOf, restoreTcb, serializeTcb, type Tcb } from './tcb.ts';
+import { digestOf, restoreTcb, serializeTcb, type Tcb, type TcbSnapshotOptions } from './tcb.ts';
 import { fireTimers } from './timers.ts';
 
 export type { Listener };
@@ -291,8 +291,8 @@ export class TcpEngine implements TcpEngineApi {
     return t ? digestOf(t) : undefined;
   }
 
-  snapshotConnection(conn: ConnId): Uint8Array {
-    return serializeTcb(this.tcb(conn));
+  snapshotConnection(conn: ConnId, opts?: TcbSnapshotOptions): Uint8Array {
+    return serializeTcb(this.tcb(conn), opts);
   }
 
   restoreConnection(bytes: Uint8Array): ConnId {

@@ -64,6 +64,35 @@ test('connection snapshots round-trip exactly, buffers included; bad snapshots a
   t.deepEqual(other.engine.digest(c), s.engine.digest(c));
 });
 
+test('a snapshot may carry the send queue as its length: zeros once restored, the bytes put back later', (t) => {
+  const { s, ids } = three();
+  const c = ids[1]!;
+  const bytes = Uint8Array.from({ length: 40_000 }, (_, i) => (i * 13) & 0xff);
+  s.run({ kind: 'send', now: 20, conn: c, bytes });
+  const full = s.engine.snapshotConnection(c);
+  const lean = s.engine.snapshotConnection(c, { sendQueueAsLength: true });
+  const queued = s.engine.info(c)!.sendQueued;
+  t.is(full.length - lean.length, queued);
+  const other = new Script({ rcvBuf: 4096 });
+  t.is(other.engine.restoreConnection(lean), c);
+  t.is(other.engine.info(c)!.sendQueued, queued);
+  t.deepEqual(other.engine.digest(c), s.engine.digest(c));
+  t.true(
+    restoreTcb(lean)
+      .sendQueue.contents()
+      .every((b) => b === 0),
+  );
+  other.engine.rewriteSendQueue(c, restoreTcb(full).sendQueue.contents());
+  t.deepEqual(other.engine.snapshotConnection(c), full);
+  // The queue form is checked like every other field (it sits after the SACK scoreboard).
+  const bad = lean.slice();
+  const form = bad.length - 4 * 7; // form, length, ooo limit (8), lastSeq (8), ranges
+  t.is(new DataView(bad.buffer).getUint32(form, true), 1);
+  new DataView(bad.buffer).setUint32(form, 9, true);
+  const err = t.throws(() => restoreTcb(bad), { instanceOf: TcpError });
+  t.regex(err?.message ?? '', /send queue form 9/);
+});
+
 test('rebase moves every deadline by the offset; unknown connection ids are an error', (t) => {
   const { s, ids } = three();
   const before = s.engine.digest(ids[0]!)!;

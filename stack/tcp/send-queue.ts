@@ -6,6 +6,9 @@
 const COALESCE_BELOW = 2048;
 const TAIL_CAPACITY = 16384;
 
+/** Shared by every stand-in chunk: never written to (push copies only small writes). */
+let zeros = new Uint8Array(0);
+
 export class SendQueue {
   private chunks: Uint8Array[] = [];
   /** Bytes already dropped from chunks[0]. */
@@ -38,6 +41,16 @@ export class SendQueue {
     }
     this.sealTail();
     this.chunks.push(bytes);
+  }
+
+  /**
+   * Queue `n` zero bytes standing in for bytes the caller will put in later (`replaceAll`):
+   * views of one shared zero buffer, so a standby holding many full queues pays for one.
+   */
+  pushStandIn(n: number): void {
+    if (n <= 0) return;
+    if (n > zeros.length) zeros = new Uint8Array(Math.max(n, zeros.length * 2));
+    this.push(zeros.subarray(0, n));
   }
 
   /** Trim the coalescing buffer to its used length so it behaves like any chunk. */

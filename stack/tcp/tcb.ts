@@ -237,15 +237,33 @@ const BOOL_FIELDS = [
   'drainArmed',
 ] as const satisfies readonly (keyof Tcb)[];
 
-const TCB_MAGIC = 0x54434231; // "TCB1"
+const TCB_MAGIC = 0x54434232; // "TCB2"
 
-export function writeTcb(w: ByteWriter, tcb: Tcb): void {
+/** How a snapshot carries the send queue: its bytes, or only its length (zeros on restore). */
+const QUEUE_BYTES = 0;
+const QUEUE_LENGTH = 1;
+
+export interface TcbSnapshotOptions {
+  /**
+   * Carry the send queue's length, not its bytes: the restored queue holds zero stand-ins of
+   * that length, for a caller that can write the real bytes in later (`rewriteSendQueue`).
+   */
+  sendQueueAsLength?: boolean;
+}
+
+export function writeTcb(w: ByteWriter, tcb: Tcb, opts: TcbSnapshotOptions = {}): void {
   w.u32(TCB_MAGIC);
   for (const f of INT_FIELDS) w.int(tcb[f]);
   for (const f of BOOL_FIELDS) w.bool(tcb[f]);
   w.u32(tcb.sacked.length);
   for (const v of tcb.sacked) w.u32(v);
-  w.bytes(tcb.sendQueue.contents());
+  if (opts.sendQueueAsLength === true) {
+    w.u32(QUEUE_LENGTH);
+    w.u32(tcb.sendQueue.length);
+  } else {
+    w.u32(QUEUE_BYTES);
+    w.bytes(tcb.sendQueue.contents());
+  }
   w.int(tcb.ooo.limit);
   w.int(tcb.ooo.lastSeq);
   w.u32(tcb.ooo.ranges.length);
@@ -267,7 +285,10 @@ export function readTcb(r: ByteReader): Tcb {
   const sacked: number[] = [];
   for (let i = 0; i < ns; i++) sacked.push(r.u32());
   tcb.sacked = sacked;
-  t.sendQueue.push(r.bytes());
+  const form = r.u32();
+  if (form === QUEUE_BYTES) t.sendQueue.push(r.bytes());
+  else if (form === QUEUE_LENGTH) t.sendQueue.pushStandIn(r.u32());
+  else throw new TcpError('TCP_BAD_SNAPSHOT', `bad send queue form ${form}`);
   const ooo = t.ooo;
   ooo.limit = r.int();
   ooo.lastSeq = r.int();
@@ -284,9 +305,9 @@ export function readTcb(r: ByteReader): Tcb {
   return t;
 }
 
-export function serializeTcb(tcb: Tcb): Uint8Array {
+export function serializeTcb(tcb: Tcb, opts: TcbSnapshotOptions = {}): Uint8Array {
   const w = new ByteWriter();
-  writeTcb(w, tcb);
+  writeTcb(w, tcb, opts);
   return w.finish();
 }
 

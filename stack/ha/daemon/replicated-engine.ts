@@ -96,8 +96,8 @@ export class ReplicatedEngine implements TcpEngineApi {
   digest(conn: ConnId): TcbDigest | undefined {
     return this.engine.digest(conn);
   }
-  snapshotConnection(conn: ConnId): Uint8Array {
-    return this.engine.snapshotConnection(conn);
+  snapshotConnection(conn: ConnId, opts?: { sendQueueAsLength?: boolean }): Uint8Array {
+    return this.engine.snapshotConnection(conn, opts);
   }
   restoreConnection(bytes: Uint8Array): ConnId {
     return this.engine.restoreConnection(bytes);

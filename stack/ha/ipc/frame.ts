@@ -1,8 +1,9 @@
 /**
- * IPC frame layout (version 2: a consumed record carries the time of its consume), big-endian:
+ * IPC frame layout (version 3: a snapshot of a regenerable stream carries its send queue as a
+ * length only; 2: a consumed record carries the time of its consume), big-endian:
  *
  *   0  u16 magic 0x484C ('HL')
- *   2  u8  version (2)
+ *   2  u8  version (3)
  *   3  u8  record type (RecordType)
  *   4  u8  flags (bit 0: a MAC follows the payload)
  *   5  u8  reserved, 0
@@ -17,7 +18,7 @@
 import { createHmac } from 'node:crypto';
 
 export const FRAME_MAGIC = 0x484c;
-export const FRAME_VERSION = 2;
+export const FRAME_VERSION = 3;
 export const HEADER_BYTES = 14;
 export const MAC_BYTES = 32;
 export const FLAG_MAC = 0x01;

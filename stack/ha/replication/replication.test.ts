@@ -202,3 +202,43 @@ test('takeover: the first delivered bytes come back even after the app consumed 
   t.true(c.delivered > 3000 && c.unconsumed.length < c.delivered, 'the head was consumed');
   t.deepEqual([...c.head], [...pattern(5000, 1).subarray(0, HEAD_BYTES)]);
 });
+
+test('a regenerable stream is snapshotted with its queue as a length; the standby regenerates it at takeover', (t) => {
+  let state: Uint8Array | null = null;
+  const regenerated: [number, number, number[]][] = [];
+  const rig = new Rig(
+    (_c, _info, offset, length, appState) => {
+      regenerated.push([offset, length, [...appState]]);
+      return pattern(offset + length, 2).subarray(offset);
+    },
+    () => state,
+  );
+  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
+  rig.peerInput({ kind: 'connect', now: 0, localPort: 30003, remoteAddr: CHASSIS, remotePort: 7 });
+  rig.run(5);
+  const conn = rig.active.lookup(7, PEER, 30003)!;
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(100_000, 2) });
+  const [unknown] = rig.replicator.snapshots(conn);
+  t.true(unknown!.snapshot.length > 100_000, 'app state unknown: the queued bytes go along');
+  state = new Uint8Array([7, 7]);
+  rig.run(3);
+  const queued = rig.active.info(conn)!.sendQueued;
+  t.true(queued > 50_000, `${queued} bytes queued`);
+  // A standby joining now: bulk sync from snapshots alone.
+  rig.replay();
+  rig.replayer.reset();
+  const snaps = rig.replicator.snapshots(null, rig.now);
+  t.is(snaps.length, 1);
+  t.true(snaps[0]!.snapshot.length < 2000, `snapshot of ${snaps[0]!.snapshot.length} bytes`);
+  for (const s of snaps) t.deepEqual(rig.replayer.apply({ kind: 'snapshot', ...s }, rig.now), []);
+  t.is(rig.standby.info(conn)?.sendQueued, queued);
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(150_000, 2).subarray(100_000) });
+  rig.run(4);
+  t.is(rig.replayer.stats.mismatches, 0);
+  t.deepEqual(regenerated, [], 'nothing generated while replaying');
+  const left = rig.active.info(conn)!.sendQueued;
+  const active = rig.active.snapshotConnection(conn);
+  rig.replayer.takeover(rig.now, false);
+  t.deepEqual(regenerated, [[150_000 - left, left, [7, 7]]], 'the state came with the snapshot');
+  t.deepEqual(rig.standby.snapshotConnection(conn), active, 'the real bytes are back');
+});

@@ -393,15 +393,22 @@ export class SsoReplicator {
     this.stats.snapshots++;
   }
 
+  /**
+   * A regenerable app's queued output goes as its length only, like its writes: the standby
+   * regenerates it at takeover from the offsets and the app state the snapshot carries. So
+   * bulk syncs and switchovers do not grow with the send buffers.
+   */
   private socketSnapshot(id: ConnId): Uint8Array {
     const st = this.conns.get(id)!;
+    const app = st.regenerable ? this.appState(id) : null;
+    const regenerates = st.regenerable && app !== null;
     return encodeSocketSnapshot({
       regenerable: st.regenerable,
       written: st.written,
       delivered: st.delivered,
       unconsumed: st.unconsumed.concat(),
-      appState: st.appState,
-      tcb: this.engine.snapshotConnection(id),
+      appState: app ?? st.appState,
+      tcb: this.engine.snapshotConnection(id, { sendQueueAsLength: regenerates }),
     });
   }
 }

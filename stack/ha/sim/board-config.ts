@@ -19,6 +19,11 @@ export interface BoardConfig {
   heartbeatMs: number;
   misses: number;
   crash?: CrashPoint;
+  /**
+   * Active: every this many ms, a snapshot of one SSO connection (in turn) goes into the log
+   * unasked, as a resync would send it: snapshots then land mid-stream, send queues full.
+   */
+  resyncEveryMs?: number;
   /** Chassis-initiated connections still to open: [virtual time, local port], shared. */
   opens: [number, number][];
 }

@@ -41,6 +41,8 @@ export class Board {
   private crashCount = 0;
   private lastHeard = -1;
   private nextHeartbeat = 0;
+  private nextResync = 0;
+  private resyncTurn = 0;
   crashedAt = -1;
   tookOverAt = -1;
   resyncRequests = 0;
@@ -154,6 +156,7 @@ export class Board {
       const d = this.engine.nextDeadline();
       if (d >= 0 && d <= now) this.input({ kind: 'timer', now });
       this.apps.tick();
+      this.resyncInTurn(now);
     });
   }
 
@@ -251,6 +254,17 @@ export class Board {
       default:
         return;
     }
+  }
+
+  private resyncInTurn(now: number): void {
+    const every = this.cfg.resyncEveryMs;
+    if (every === undefined || !this.hot || now < this.nextResync) return;
+    this.nextResync = now + every;
+    const conns = this.replicator.ssoConnections();
+    if (conns.length === 0) return;
+    const conn = conns[this.resyncTurn++ % conns.length]!;
+    for (const s of this.replicator.snapshots(conn, now))
+      this.replicate({ kind: 'snapshot', ...s });
   }
 
   private bulkSync(now: number): void {

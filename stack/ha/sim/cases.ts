@@ -26,10 +26,17 @@ export function campaignCase(seed: number): SimOptions {
   // Without loss few timers fire on SSO connections (delayed ACKs, TIME-WAIT): add some.
   const losses = kind === 'tcp:timer' ? [0.01, 0.02, 0.03, 0.03] : [0, 0, 0.01, 0.03];
   const loss = losses[(mix >>> 8) % 4]!;
-  return { seed, loss, crash: { kind, nth, inFlightDelivered: ((mix >>> 12) & 1) === 1 } };
+  // Half the cases also snapshot connections mid-stream, as resyncs do.
+  const resync = ((mix >>> 13) & 1) === 1 ? { resyncEveryMs: 5 + ((mix >>> 14) % 40) } : {};
+  return {
+    seed,
+    loss,
+    crash: { kind, nth, inFlightDelivered: ((mix >>> 12) & 1) === 1 },
+    ...resync,
+  };
 }
 
 export function describeCase(o: SimOptions): string {
   const c = o.crash;
-  return `seed ${o.seed}: crash after ${c ? `${c.kind} #${c.nth}${c.inFlightDelivered ? '' : ', IPC in flight lost'}` : 'never'}, loss ${o.loss ?? 0}`;
+  return `seed ${o.seed}: crash after ${c ? `${c.kind} #${c.nth}${c.inFlightDelivered ? '' : ', IPC in flight lost'}` : 'never'}, loss ${o.loss ?? 0}${o.resyncEveryMs ? `, a snapshot every ${o.resyncEveryMs} ms` : ''}`;
 }

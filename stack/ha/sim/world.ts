@@ -29,6 +29,8 @@ export interface SimOptions {
   chassisConnections?: number;
   /** Loss on the front LAN (default 0). */
   loss?: number;
+  /** Unasked mid-stream snapshots, one connection every this many ms (BoardConfig). */
+  resyncEveryMs?: number;
   /** Virtual ms before giving up on liveness. */
   limitMs?: number;
 }
@@ -132,6 +134,7 @@ export function runSimulation(o: SimOptions): SimResult {
     heartbeatMs: 10,
     misses: 3,
     ...(crash ? { crash } : {}),
+    ...(o.resyncEveryMs !== undefined ? { resyncEveryMs: o.resyncEveryMs } : {}),
     opens,
   });
   const skewA = prng.below(100_000);
