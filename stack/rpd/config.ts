@@ -92,7 +92,7 @@ export const haSchema = z
 /** Largest receive buffer a window scale of 7 can announce. */
 const MAX_RCV_BUF = 65535 << 7;
 const DEFAULT_RCV_BUF = 4 * 1_048_576;
-const DEFAULT_SND_BUF = 1_048_576;
+const DEFAULT_SND_BUF = 2_097_152;
 
 /**
  * Per-connection buffers, as Linux's tcp_rmem / tcp_wmem. The receive buffer is the window
