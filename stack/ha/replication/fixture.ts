@@ -5,7 +5,7 @@
 import type { ConnId, TcpConfig, TcpInput, TcpOutput } from '../../tcp/api.ts';
 import { TcpEngine } from '../../tcp/engine.ts';
 import type { LogEntry } from '../ipc/records.ts';
-import { Replayer } from './replayer.ts';
+import { Replayer, type ReplayLog } from './replayer.ts';
 import { type HandleResult, SsoReplicator } from './replicator.ts';
 
 export const CHASSIS = 0xc6120201;
@@ -40,6 +40,8 @@ export class Rig {
   /** Bytes delivered to the chassis app, per chassis connection. */
   readonly chassisData = new Map<ConnId, number[]>();
   readonly applied: string[][] = [];
+  /** What the replayer logged (warnings about what it could not replay or keep). */
+  readonly replayLog: Parameters<ReplayLog>[0][] = [];
   /** Every chassis input's result, in order. */
   readonly results: HandleResult[] = [];
   /** Indices passed to the sink's `resolved`. */
@@ -65,7 +67,7 @@ export class Rig {
       localAddr: PEER,
       isnSecret: new Uint8Array(16).fill(7),
     });
-    this.replayer = new Replayer(this.standby, regenerate);
+    this.replayer = new Replayer(this.standby, regenerate, (e) => this.replayLog.push(e));
     const sink = {
       replicate: (e: LogEntry) => {
         this.entries.push(e);

@@ -331,7 +331,21 @@ export class Replayer {
     this.awaiting.clear();
     const delta = this.offset ?? 0;
     if (this.engine.connections().length > 0) this.engine.rebase(delta);
-    for (const id of this.connections()) this.regenerateQueued(id, this.conns.get(id)!);
+    for (const id of this.connections()) {
+      try {
+        this.regenerateQueued(id, this.conns.get(id)!);
+      } catch (err) {
+        // Stand-ins would go to the peer as data: that connection goes, the others carry on.
+        this.engine.removeConnection(id);
+        this.conns.delete(id);
+        this.log({
+          level: 'warn',
+          msg: 'connection dropped at takeover (output not regenerable)',
+          conn: id,
+          reason: (err as Error).message,
+        });
+      }
+    }
     const outputs: ReturnType<TcpEngine['handle']> = [];
     const conns: TakenOverConn[] = [];
     for (const id of this.connections()) {

@@ -242,3 +242,29 @@ test('a regenerable stream is snapshotted with its queue as a length; the standb
   t.deepEqual(regenerated, [[150_000 - left, left, [7, 7]]], 'the state came with the snapshot');
   t.deepEqual(rig.standby.snapshotConnection(conn), active, 'the real bytes are back');
 });
+
+test('a stream that cannot be regenerated at takeover is dropped with a reason; the others carry on', (t) => {
+  const rig = new Rig((c, _info, offset, length) => {
+    if (c === broken) throw new Error('stream state unknown');
+    return pattern(offset + length, 2).subarray(offset);
+  });
+  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
+  for (const port of [30004, 30005])
+    rig.peerInput({ kind: 'connect', now: 0, localPort: port, remoteAddr: CHASSIS, remotePort: 7 });
+  rig.run(5);
+  const broken = rig.active.lookup(7, PEER, 30004)!;
+  const fine = rig.active.lookup(7, PEER, 30005)!;
+  for (const conn of [broken, fine])
+    rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(80_000, 2) });
+  rig.replay();
+  const { conns } = rig.replayer.takeover(rig.now, false);
+  t.deepEqual(
+    conns.map((c) => c.conn),
+    [fine],
+  );
+  t.is(rig.standby.info(broken), undefined);
+  t.deepEqual(
+    rig.replayLog.map((e) => [e.msg, e.conn, e.reason]),
+    [['connection dropped at takeover (output not regenerable)', broken, 'stream state unknown']],
+  );
+});
