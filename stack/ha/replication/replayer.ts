@@ -308,6 +308,17 @@ export class Replayer {
     );
   }
 
+  private dropAtTakeover(id: ConnId, why: string, reason?: string): void {
+    this.engine.removeConnection(id);
+    this.conns.delete(id);
+    this.log({
+      level: 'warn',
+      msg: `connection dropped at takeover (${why})`,
+      conn: id,
+      ...(reason !== undefined ? { reason } : {}),
+    });
+  }
+
   /**
    * Become active: drop uncommitted socket data, rebase every deadline onto the local clock,
    * then `resume` each connection (retransmit from SND.UNA at once, else ACK). Returns the
@@ -318,16 +329,8 @@ export class Replayer {
     /** false: the caller resumes the connections itself (through its socket layer). */
     resume = true,
   ): { outputs: ReturnType<TcpEngine['handle']>; conns: TakenOverConn[] } {
-    for (const id of this.awaiting) {
-      // Untrusted after a mismatch and no snapshot came: dropping it is better than a wrong stream.
-      this.engine.removeConnection(id);
-      this.conns.delete(id);
-      this.log({
-        level: 'warn',
-        msg: 'connection dropped at takeover (awaiting snapshot)',
-        conn: id,
-      });
-    }
+    // Untrusted after a mismatch and no snapshot came: dropping it is better than a wrong stream.
+    for (const id of this.awaiting) this.dropAtTakeover(id, 'awaiting snapshot');
     this.awaiting.clear();
     const delta = this.offset ?? 0;
     if (this.engine.connections().length > 0) this.engine.rebase(delta);
@@ -336,14 +339,7 @@ export class Replayer {
         this.regenerateQueued(id, this.conns.get(id)!);
       } catch (err) {
         // Stand-ins would go to the peer as data: that connection goes, the others carry on.
-        this.engine.removeConnection(id);
-        this.conns.delete(id);
-        this.log({
-          level: 'warn',
-          msg: 'connection dropped at takeover (output not regenerable)',
-          conn: id,
-          reason: (err as Error).message,
-        });
+        this.dropAtTakeover(id, 'output not regenerable', (err as Error).message);
       }
     }
     const outputs: ReturnType<TcpEngine['handle']> = [];

@@ -23,6 +23,14 @@ function session(rig: Rig, sso: boolean): number {
   return conn;
 }
 
+/** The peer opens to chassis port 7, an SSO port whose app declares its output regenerable. */
+function regenerableConn(rig: Rig, localPort: number): number {
+  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
+  rig.peerInput({ kind: 'connect', now: 0, localPort, remoteAddr: CHASSIS, remotePort: 7 });
+  rig.run(5);
+  return rig.active.lookup(7, PEER, localPort)!;
+}
+
 test('non-SSO connections cause no records at all', (t) => {
   const rig = new Rig();
   const conn = session(rig, false);
@@ -60,10 +68,7 @@ test('a regenerable app mirrors only offsets; the standby regenerates at takeove
     regenerated.push([offset, length]);
     return pattern(offset + length, 2).subarray(offset);
   });
-  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
-  rig.peerInput({ kind: 'connect', now: 0, localPort: 30001, remoteAddr: CHASSIS, remotePort: 7 });
-  rig.run(5);
-  const conn = rig.active.lookup(7, PEER, 30001)!;
+  const conn = regenerableConn(rig, 30001);
   rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(40000, 2) });
   rig.run(5);
   rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(50000, 2).subarray(40000) });
@@ -173,10 +178,7 @@ test('app state goes ahead of the write that needs it; unknown state means the b
     },
     () => state,
   );
-  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
-  rig.peerInput({ kind: 'connect', now: 0, localPort: 30002, remoteAddr: CHASSIS, remotePort: 7 });
-  rig.run(5);
-  const conn = rig.active.lookup(7, PEER, 30002)!;
+  const conn = regenerableConn(rig, 30002);
   rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(100, 2) });
   const mirrored = rig.entries.filter((e) => e.kind === 'socket-data' && e.direction === 'written');
   t.is(mirrored.length, 1, 'state unknown: the write is mirrored');
@@ -213,10 +215,7 @@ test('a regenerable stream is snapshotted with its queue as a length; the standb
     },
     () => state,
   );
-  rig.replicator.listen({ kind: 'listen', now: 0, port: 7, backlog: 8 }, { regenerable: true });
-  rig.peerInput({ kind: 'connect', now: 0, localPort: 30003, remoteAddr: CHASSIS, remotePort: 7 });
-  rig.run(5);
-  const conn = rig.active.lookup(7, PEER, 30003)!;
+  const conn = regenerableConn(rig, 30003);
   rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(100_000, 2) });
   const [unknown] = rig.replicator.snapshots(conn);
   t.true(unknown!.snapshot.length > 100_000, 'app state unknown: the queued bytes go along');
