@@ -106,3 +106,25 @@ test('send queue: reads at any offset equal the concatenated writes; drop keeps 
   );
   t.pass();
 });
+
+test('send queue stand-ins: any length, zeros across chunk edges, no memory of their own, real bytes put in whole', (t) => {
+  const q = new SendQueue();
+  q.push(new Uint8Array(3000).fill(5)); // real bytes already queued come first
+  const n = 3.5 * (1 << 20);
+  q.pushStandIn(n);
+  t.is(q.length, 3000 + n);
+  t.deepEqual([...q.read(2998, 4)], [5, 5, 0, 0]);
+  const edge = q.read(3000 + (1 << 20) - 2, 4);
+  t.deepEqual([...edge], [0, 0, 0, 0]);
+  // Two stand-in chunks share one buffer: a queue claiming 4 GiB would hold 1 MiB.
+  t.is(q.read(3000, 8).buffer, q.read(3000 + (1 << 20), 8).buffer);
+  const huge = new SendQueue();
+  huge.pushStandIn(0xffff_ffff);
+  t.is(huge.length, 0xffff_ffff);
+  huge.drop(0xffff_ff00);
+  t.is(huge.length, 0xff);
+  t.true(huge.read(0, 0xff).every((b) => b === 0));
+  const real = Uint8Array.from({ length: q.length }, (_, i) => i & 0xff);
+  q.replaceAll(real);
+  t.deepEqual(q.contents(), real);
+});

@@ -6,8 +6,12 @@
 const COALESCE_BELOW = 2048;
 const TAIL_CAPACITY = 16384;
 
-/** Shared by every stand-in chunk: never written to (push copies only small writes). */
-let zeros = new Uint8Array(0);
+/**
+ * Stand-in chunks are views of this one zero buffer (never written to: push copies only small
+ * writes), so queues of any length cost no memory of their own, whatever a snapshot claims.
+ */
+const STAND_IN_CHUNK = 1 << 20;
+let zeros: Uint8Array | undefined;
 
 export class SendQueue {
   private chunks: Uint8Array[] = [];
@@ -45,12 +49,12 @@ export class SendQueue {
 
   /**
    * Queue `n` zero bytes standing in for bytes the caller will put in later (`replaceAll`):
-   * views of one shared zero buffer, so a standby holding many full queues pays for one.
+   * a standby holding many full queues pays for none of them.
    */
   pushStandIn(n: number): void {
-    if (n <= 0) return;
-    if (n > zeros.length) zeros = new Uint8Array(Math.max(n, zeros.length * 2));
-    this.push(zeros.subarray(0, n));
+    zeros ??= new Uint8Array(STAND_IN_CHUNK);
+    for (let left = n; left > 0; left -= STAND_IN_CHUNK)
+      this.push(zeros.subarray(0, Math.min(left, STAND_IN_CHUNK)));
   }
 
   /** Trim the coalescing buffer to its used length so it behaves like any chunk. */
