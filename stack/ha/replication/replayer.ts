@@ -79,7 +79,12 @@ export class Replayer {
   private readonly conns = new Map<ConnId, ReplayConn>();
   /** Connections whose state is not trusted until a snapshot comes (after a mismatch). */
   private readonly awaiting = new Set<ConnId>();
-  /** min(local clock - active clock) over the records seen: the boards' clock offset. */
+  /**
+   * min(local clock - active clock) over the records seen: the boards' clock offset. Each
+   * daemon's clock starts with its process, so it holds for one active only: forgotten when
+   * a bulk sync begins (a new active, or the same one after a break) and when this board hands
+   * over and starts replaying its mate.
+   */
   private offset: number | undefined;
   readonly stats: ReplayStats = { applied: 0, mismatches: 0, errors: 0, snapshots: 0, closed: 0 };
 
@@ -138,6 +143,7 @@ export class Replayer {
   adopt(conns: AdoptedConn[]): void {
     this.conns.clear();
     this.awaiting.clear();
+    this.offset = undefined;
     const keep = new Set(conns.map((c) => c.conn));
     for (const id of this.engine.connections()) if (!keep.has(id)) this.engine.removeConnection(id);
     for (const c of conns) {
@@ -161,6 +167,7 @@ export class Replayer {
     for (const id of this.conns.keys()) this.engine.removeConnection(id);
     this.conns.clear();
     this.awaiting.clear();
+    this.offset = undefined;
   }
 
   private applyEntry(entry: LogEntry): string[] {

@@ -267,3 +267,28 @@ test('a stream that cannot be regenerated at takeover is dropped with a reason; 
     [['connection dropped at takeover (output not regenerable)', broken, 'stream state unknown']],
   );
 });
+
+test('the clock offset holds for one active: a bulk sync or a hand-over starts it afresh', (t) => {
+  const rig = new Rig();
+  const conn = session(rig, true);
+  t.is(rig.replayer.clockOffset, 0, 'replayed on the same clock');
+  // A new active whose clock started 60 s after this board's (a restarted daemon): its
+  // timestamps are smaller, so the old minimum would stay and be 60 s off.
+  rig.replayer.reset();
+  t.is(rig.replayer.clockOffset, undefined);
+  rig.chassis({ kind: 'send', now: rig.now, conn, bytes: pattern(500, 4) }); // arms the RTO
+  const [snap] = rig.replicator.snapshots(conn, rig.now - 60_000);
+  rig.replayer.apply({ kind: 'snapshot', ...snap! }, rig.now);
+  t.is(rig.replayer.clockOffset, 60_000, 'learnt from this active alone');
+  const before = rig.standby.digest(conn)!;
+  rig.replayer.takeover(rig.now, false);
+  const after = rig.standby.digest(conn)!;
+  const armed = (['rtxDeadline', 'ackDeadline', 'keepaliveDeadline'] as const).filter(
+    (f) => before[f] >= 0,
+  );
+  t.true(armed.length > 0, 'some deadline to move');
+  for (const f of armed) t.is(after[f], before[f] + 60_000, f);
+  // Handing over: the mate's clock from now on.
+  rig.replayer.adopt([]);
+  t.is(rig.replayer.clockOffset, undefined);
+});
