@@ -175,6 +175,9 @@ export async function attachHa(board: Board, opts: HaAttachOptions = {}): Promis
   const becomeActive = (reason: string): void => {
     const t0 = loop.clock();
     wrapped.active = true;
+    // The verdict's log line before the takeover's: the takeover may come from a heartbeat
+    // path falling silent, outside the loop turn that would log it.
+    if (reason === 'takeover') watchMate(t0);
     if (reason === 'takeover' || reason === 'switchover') {
       const { conns } = replayer.takeover(t0, false);
       wrapped.freshReplicator().adopt(conns);
