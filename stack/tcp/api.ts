@@ -212,6 +212,14 @@ export interface ConnInfo {
 }
 
 /** Engine surface (implemented by `TcpEngine` in engine.ts). */
+export interface SnapshotOptions {
+  /**
+   * Carry the send queue's length, not its bytes: the restored queue holds zero stand-ins of
+   * that length, for a caller that can write the real bytes in later (`rewriteSendQueue`).
+   */
+  sendQueueAsLength?: boolean;
+}
+
 export interface TcpEngineApi {
   handle(input: TcpInput): TcpOutput[];
   /** Earliest armed timer deadline (ms) of any connection, or -1. May be early, never late. */
@@ -228,11 +236,8 @@ export interface TcpEngineApi {
   info(conn: ConnId): ConnInfo | undefined;
   connections(): ConnId[];
   digest(conn: ConnId): TcbDigest | undefined;
-  /**
-   * One connection, including send/receive buffer contents and offsets (the send queue as its
-   * length only with `sendQueueAsLength`: zero stand-ins once restored).
-   */
-  snapshotConnection(conn: ConnId, opts?: { sendQueueAsLength?: boolean }): Uint8Array;
+  /** One connection, including send/receive buffer contents and offsets. */
+  snapshotConnection(conn: ConnId, opts?: SnapshotOptions): Uint8Array;
   /** Install a snapshot (same id); replaces an existing connection with that id. */
   restoreConnection(bytes: Uint8Array): ConnId;
   removeConnection(conn: ConnId): void;

@@ -8,6 +8,7 @@ import type {
   ConnId,
   ConnInfo,
   ConnOptions,
+  SnapshotOptions,
   TcbDigest,
   TcpConfig,
   TcpEngineApi,
@@ -35,7 +36,7 @@ import { rstReply, transmit } from './output.ts';
 import { rebaseTcb } from './rebase.ts';
 import { seqGt } from './seq.ts';
 import { readEngine, writeEngine } from './serialize.ts';
-import { digestOf, restoreTcb, serializeTcb, type Tcb, type TcbSnapshotOptions } from './tcb.ts';
+import { digestOf, restoreTcb, serializeTcb, type Tcb } from './tcb.ts';
 import { fireTimers } from './timers.ts';
 
 export type { Listener };
@@ -291,7 +292,7 @@ export class TcpEngine implements TcpEngineApi {
     return t ? digestOf(t) : undefined;
   }
 
-  snapshotConnection(conn: ConnId, opts?: TcbSnapshotOptions): Uint8Array {
+  snapshotConnection(conn: ConnId, opts?: SnapshotOptions): Uint8Array {
     return serializeTcb(this.tcb(conn), opts);
   }
 

@@ -3,7 +3,7 @@
  * Everything here is integers, booleans, a send queue and the out-of-order store, so a TCB
  * serialises to bytes and back exactly.
  */
-import { type Addr, type ConnId, type TcbDigest, TcpState } from './api.ts';
+import { type Addr, type ConnId, type SnapshotOptions, type TcbDigest, TcpState } from './api.ts';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { blankTcb } from './create.ts';
 import { TcpError } from './errors.ts';
@@ -243,15 +243,7 @@ const TCB_MAGIC = 0x54434232; // "TCB2"
 const QUEUE_BYTES = 0;
 const QUEUE_LENGTH = 1;
 
-export interface TcbSnapshotOptions {
-  /**
-   * Carry the send queue's length, not its bytes: the restored queue holds zero stand-ins of
-   * that length, for a caller that can write the real bytes in later (`rewriteSendQueue`).
-   */
-  sendQueueAsLength?: boolean;
-}
-
-export function writeTcb(w: ByteWriter, tcb: Tcb, opts: TcbSnapshotOptions = {}): void {
+export function writeTcb(w: ByteWriter, tcb: Tcb, opts: SnapshotOptions = {}): void {
   w.u32(TCB_MAGIC);
   for (const f of INT_FIELDS) w.int(tcb[f]);
   for (const f of BOOL_FIELDS) w.bool(tcb[f]);
@@ -305,7 +297,7 @@ export function readTcb(r: ByteReader): Tcb {
   return t;
 }
 
-export function serializeTcb(tcb: Tcb, opts: TcbSnapshotOptions = {}): Uint8Array {
+export function serializeTcb(tcb: Tcb, opts: SnapshotOptions = {}): Uint8Array {
   const w = new ByteWriter();
   writeTcb(w, tcb, opts);
   return w.finish();

@@ -8,6 +8,7 @@ import type {
   Addr,
   ConnId,
   ConnInfo,
+  SnapshotOptions,
   TcbDigest,
   TcpEngineApi,
   TcpInput,
@@ -96,7 +97,7 @@ export class ReplicatedEngine implements TcpEngineApi {
   digest(conn: ConnId): TcbDigest | undefined {
     return this.engine.digest(conn);
   }
-  snapshotConnection(conn: ConnId, opts?: { sendQueueAsLength?: boolean }): Uint8Array {
+  snapshotConnection(conn: ConnId, opts?: SnapshotOptions): Uint8Array {
     return this.engine.snapshotConnection(conn, opts);
   }
   restoreConnection(bytes: Uint8Array): ConnId {

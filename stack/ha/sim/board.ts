@@ -248,8 +248,7 @@ export class Board {
       }
       case 'resync-request':
         this.resyncRequests++;
-        for (const s of this.replicator.snapshots(rec.conn, now))
-          this.replicate({ kind: 'snapshot', ...s });
+        this.resync(rec.conn, now);
         return;
       default:
         return;
@@ -262,7 +261,11 @@ export class Board {
     this.nextResync = now + every;
     const conns = this.replicator.ssoConnections();
     if (conns.length === 0) return;
-    const conn = conns[this.resyncTurn++ % conns.length]!;
+    this.resync(conns[this.resyncTurn++ % conns.length]!, now);
+  }
+
+  /** Control-block snapshots of `conn` (null: every SSO connection) into the log. */
+  private resync(conn: ConnId | null, now: number): void {
     for (const s of this.replicator.snapshots(conn, now))
       this.replicate({ kind: 'snapshot', ...s });
   }
